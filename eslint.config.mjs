@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    // Pure domain code: no `any`, no I/O.
+    files: ['src/domain/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    // The CLI, benchmarks and scripts talk to a terminal on purpose.
+    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '*.js', '.dependency-cruiser.js'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['*.js', '.dependency-cruiser.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

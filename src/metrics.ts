@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric Vigil exports, built on a registry that is passed in (tests build their own). Labels are bounded:
+ * apps are operator-created, platforms and kinds are enums; no user ids, versions or error codes as labels.
+ */
+export function createMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'vigil_http_request_duration_seconds',
+      help: 'HTTP request duration by route template and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    ingestEvents: new Counter({
+      name: 'vigil_ingest_events_total',
+      help: 'Telemetry events received, by result (accepted, rejected)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    ingestBatches: new Counter({
+      name: 'vigil_ingest_batches_total',
+      help: 'Telemetry batches by outcome (queued, duplicate, refused)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    loginAttempts: new Counter({
+      name: 'vigil_login_attempts_total',
+      help: 'Login attempts folded into counters, by app and platform',
+      labelNames: ['app', 'platform'] as const,
+      registers,
+    }),
+    loginFailures: new Counter({
+      name: 'vigil_login_failures_total',
+      help: 'Login failures folded into counters, by app and platform',
+      labelNames: ['app', 'platform'] as const,
+      registers,
+    }),
+    aggregateLag: new Histogram({
+      name: 'vigil_aggregate_lag_seconds',
+      help: 'Time from a batch being accepted to it being folded into the counters',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'vigil_queue_jobs',
+      help: 'Jobs per queue and state (waiting, active, delayed, failed)',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+    }),
+    openIncidents: new Gauge({
+      name: 'vigil_open_incidents',
+      help: 'Incidents not yet resolved, by app and kind',
+      labelNames: ['app', 'kind'] as const,
+      registers,
+    }),
+    detectorRunDuration: new Histogram({
+      name: 'vigil_detector_run_duration_seconds',
+      help: 'Duration of one detector evaluation of one app, reads included',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    detectorEvaluations: new Counter({
+      name: 'vigil_detector_evaluations_total',
+      help: 'Detector evaluations, by outcome (ok, error)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    notifications: new Counter({
+      name: 'vigil_notifications_total',
+      help: 'Notification delivery attempts by channel type and result (sent, retry, failed, silenced)',
+      labelNames: ['channel_type', 'result'] as const,
+      registers,
+    }),
+    notificationLatency: new Histogram({
+      name: 'vigil_notification_delivery_seconds',
+      help: 'Time from the incident event to the channel accepting the notification',
+      labelNames: ['channel_type'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

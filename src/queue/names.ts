@@ -1,0 +1,58 @@
+import type { TelemetryEvent } from '../domain/types';
+
+/** Every queue Vigil uses. Keys in Redis are `${REDIS_PREFIX}:${queue}:…` (BullMQ's `prefix` option). */
+export const QUEUES = {
+  ingest: 'ingest',
+  detect: 'detect',
+  notify: 'notify',
+  escalate: 'escalate',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Job payloads by job name. Secrets never travel in job data: jobs carry ids, workers look the rest up. */
+export interface JobPayloads {
+  'ingest-batch': IngestBatchJob;
+  'detect-app': DetectAppJob;
+  deliver: DeliverJob;
+  escalate: EscalateJob;
+}
+export type JobName = keyof JobPayloads;
+
+/** The compiler refuses a job name without a queue. */
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  'ingest-batch': QUEUES.ingest,
+  'detect-app': QUEUES.detect,
+  deliver: QUEUES.notify,
+  escalate: QUEUES.escalate,
+};
+
+export interface IngestBatchJob {
+  app: string;
+  receivedAt: number;
+  events: TelemetryEvent[];
+}
+
+export interface DetectAppJob {
+  app: string;
+}
+
+export const NOTIFY_EVENTS = ['incident.opened', 'incident.escalated', 'incident.acknowledged', 'incident.resolved'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+export interface DeliverJob {
+  incidentId: string;
+  channelId: string;
+  event: NotifyEvent;
+  /** Same on every retry of this logical notification. */
+  dedupKey: string;
+  /** When the triggering event happened, to measure delivery latency. */
+  occurredAt: number;
+  /** Escalation level for incident.escalated (1, 2, …). */
+  level?: number;
+}
+
+export interface EscalateJob {
+  incidentId: string;
+  channelId: string;
+  level: number;
+}
