@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   DETECT_EVERY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(3600).default(10)),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  DETECTOR_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
 });
 
 export interface Config {
@@ -43,6 +44,8 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Base URL used in links sent out in pages (acknowledge links). Defaults to http://localhost:PORT. */
   readonly publicUrl: string;
+  /** Path of a JSON file overriding config/detector.json (partial: only the keys to change). */
+  readonly detectorConfig: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN,
     detectEverySeconds: e.DETECT_EVERY_SECONDS,
     logLevel: e.LOG_LEVEL,
+    detectorConfig: e.DETECTOR_CONFIG,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

@@ -1,0 +1,118 @@
+import type { Finding } from './detection/signals';
+import type { Impact, Incident, IncidentStatus, SuspectedCause, TimelineEntry } from './types';
+
+/**
+ * The incident lifecycle, as pure functions shared by the live incident service and the backtest.
+ *
+ *   open ──ack──▶ acknowledged ──resolve──▶ resolved
+ *     └──────────────resolve────────────────▲   │
+ *     ▲────────────reopen (relapse within cool-down)
+ */
+const ALLOWED: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  open: ['acknowledged', 'resolved'],
+  acknowledged: ['resolved'],
+  resolved: ['open'],
+};
+
+/** The statuses from which `to` may be reached: what the store's compare-and-set checks. */
+export function transitionSources(to: IncidentStatus): IncidentStatus[] {
+  return (Object.keys(ALLOWED) as IncidentStatus[]).filter((from) => ALLOWED[from].includes(to));
+}
+
+export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+const pct = (x: number) => {
+  const p = x * 100;
+  if (p === 0) return '0%';
+  if (p < 1) return `${p.toFixed(1)}%`;
+  return `${p < 10 ? p.toFixed(1).replace(/\.0$/, '') : Math.round(p)}%`;
+};
+
+/** "HH:MM" in UTC: pages are read by people across time zones; the ISO time is in the incident itself. */
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+const DIMENSION_LABEL: Record<SuspectedCause['dimension'], string> = {
+  appVersion: 'app version',
+  platform: 'platform',
+  osVersion: 'OS version',
+  region: 'region',
+  errorCode: 'error code',
+};
+
+export function describeCause(cause: SuspectedCause | null): string {
+  if (!cause) return 'no single slice (all versions and platforms affected)';
+  const where = `${DIMENSION_LABEL[cause.dimension]} ${cause.value}`;
+  return cause.release ? `${where}, released ${hhmm(cause.release.releasedAt)} UTC` : where;
+}
+
+/** A title that reads like a page: what, how bad against normal, and where. */
+export function incidentTitle(finding: Pick<Finding, 'kind' | 'impact' | 'suspectedCause'>): string {
+  const { impact, suspectedCause } = finding;
+  const where = suspectedCause ? ` — ${describeCause(suspectedCause)}` : ' — all versions';
+  if (finding.kind === 'volume_drop') {
+    const now = Math.round(impact.loginsPerMinute ?? 0);
+    const base = Math.round(impact.baselineLoginsPerMinute ?? 0);
+    return `Logins dropped to ${now}/min (usually ${base}/min)${where}`;
+  }
+  return `Login failures at ${pct(impact.errorRate)} (baseline ${pct(impact.baselineErrorRate)})${where}`;
+}
+
+export function describeImpact(impact: Impact): string {
+  return (
+    `${pct(impact.errorRate)} of logins failing (baseline ${pct(impact.baselineErrorRate)}), ` +
+    `${impact.failedLogins} failed logins, ${impact.affectedUsers} users affected (${pct(impact.affectedUserPct)} of active users)`
+  );
+}
+
+/** The first timeline entries of a new incident: when it started (estimated) and when Vigil recognised it. */
+export function openingTimeline(finding: Finding, detectedAt: number): TimelineEntry[] {
+  return [
+    {
+      at: finding.startedAt,
+      type: 'started',
+      message: `Anomaly began (estimated change point)${finding.suspectedCause ? ` in ${describeCause(finding.suspectedCause)}` : ''}`,
+    },
+    { at: detectedAt, type: 'detected', message: `Vigil detected: ${incidentTitle(finding)}. ${describeImpact(finding.impact)}.` },
+  ];
+}
+
+export function reopenEntry(finding: Finding, at: number): TimelineEntry {
+  return { at, type: 'detected', message: `Relapse detected, incident reopened: ${incidentTitle(finding)}` };
+}
+
+export function resolveEntry(at: number, by?: string, note?: string): TimelineEntry {
+  const who = by ? `Resolved by ${by}` : 'Resolved automatically: login metrics back to baseline';
+  return { at, type: 'resolved', message: note ? `${who}: ${note}` : who, ...(by ? { by } : {}) };
+}
+
+export function acknowledgeEntry(at: number, by: string): TimelineEntry {
+  return { at, type: 'acknowledged', message: `Acknowledged by ${by}`, by };
+}
+
+/** The new incident a fresh `open` signal describes, before the store gives it an id. */
+export function newIncidentFrom(app: string, finding: Finding, detectedAt: number) {
+  return {
+    app,
+    fingerprint: finding.fingerprint,
+    kind: finding.kind,
+    severity: finding.severity,
+    title: incidentTitle(finding),
+    startedAt: finding.startedAt,
+    detectedAt,
+    impact: finding.impact,
+    suspectedCause: finding.suspectedCause,
+    timeline: openingTimeline(finding, detectedAt),
+  };
+}
+
+/** Fields an `update` signal refreshes while the incident is open. */
+export function patchFrom(finding: Finding): Pick<Incident, 'severity' | 'title' | 'impact' | 'suspectedCause'> {
+  return {
+    severity: finding.severity,
+    title: incidentTitle(finding),
+    impact: finding.impact,
+    suspectedCause: finding.suspectedCause,
+  };
+}
