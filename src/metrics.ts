@@ -4,10 +4,21 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * Every metric Vigil exports, built on a registry that is passed in (tests build their own). Labels are bounded:
  * apps are operator-created, platforms and kinds are enums; no user ids, versions or error codes as labels.
  */
+export interface QueueDepth {
+  queue: string;
+  state: string;
+  count: number;
+}
+
 export function createMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
   const registers = [registry];
+  let queueDepth: (() => Promise<QueueDepth[]>) | undefined;
   return {
+    /** Queue depth is read from Redis at scrape time; the entry point says where from once queues exist. */
+    watchQueues(source: () => Promise<QueueDepth[]>) {
+      queueDepth = source;
+    },
     registry,
     httpRequestDuration: new Histogram({
       name: 'vigil_http_request_duration_seconds',
@@ -51,6 +62,14 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       help: 'Jobs per queue and state (waiting, active, delayed, failed)',
       labelNames: ['queue', 'state'] as const,
       registers,
+      async collect() {
+        if (!queueDepth) return;
+        try {
+          for (const d of await queueDepth()) this.set({ queue: d.queue, state: d.state }, d.count);
+        } catch {
+          // A Redis outage must not fail the whole scrape; /readyz reports it.
+        }
+      },
     }),
     openIncidents: new Gauge({
       name: 'vigil_open_incidents',

@@ -1,0 +1,54 @@
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { VigilError } from '../errors';
+import { errorHandler, notFoundHandler } from './errors';
+
+export interface HttpOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** Routers in mounting order; each brings its own paths and auth. */
+  routers: Router[];
+}
+
+/**
+ * The express app without a listener: tests and entry points both build it, then listen where they like
+ * (tests on port 0). Body parsing is per router: the ingest route needs its own limits and gzip handling.
+ */
+export function createHttpApp(opts: HttpOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: opts.logger,
+      // Health probes and scrapes would drown the log.
+      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = opts.metrics.httpRequestDuration.startTimer({ method: req.method });
+    // The route template, not the URL, keeps label cardinality bounded.
+    res.on('finish', () => end({ route: req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) }));
+    next();
+  });
+  for (const router of opts.routers) app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(opts.logger));
+  return app;
+}
+
+function requireJson(req: Request, _res: Response, next: NextFunction) {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) {
+    throw new VigilError('unsupported_media_type', 'Content-Type must be application/json');
+  }
+  next();
+}
+
+/** JSON bodies of operator routes: small, and always JSON (415 otherwise). */
+export const jsonBody = [requireJson, express.json({ limit: '256kb' })];

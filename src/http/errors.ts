@@ -1,0 +1,52 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ERROR_CATALOGUE, VigilError } from '../errors';
+import type { Logger } from '../logger';
+
+/** body-parser / raw-body errors carry a `type`; map them to our catalogue instead of leaking a 500. */
+function fromBodyParser(err: unknown): VigilError | null {
+  const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new VigilError('invalid_json', `Body is not valid JSON: ${e.message ?? ''}`.trim());
+    case 'entity.too.large':
+      return new VigilError('payload_too_large', `Body is larger than ${e.limit ?? 'the limit of'} bytes`);
+    case 'encoding.unsupported':
+      return new VigilError('unsupported_media_type', e.message ?? 'Unsupported Content-Encoding');
+    case 'charset.unsupported':
+      return new VigilError('unsupported_media_type', e.message ?? 'Unsupported charset');
+    case 'request.aborted':
+      return new VigilError('bad_request', 'Request aborted by the client');
+    default:
+      return null;
+  }
+}
+
+export function toVigilError(err: unknown): VigilError {
+  if (err instanceof VigilError) return err;
+  return fromBodyParser(err) ?? new VigilError('internal', 'Internal error');
+}
+
+export function sendError(res: Response, error: VigilError): void {
+  if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfter)));
+  res.status(error.status).json({
+    error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
+  });
+}
+
+/** The one place HTTP errors become responses. 5xx are logged with their stack; 4xx are the client's business. */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const error = toVigilError(err);
+    if (error.status >= 500) {
+      (req.log ?? logger).error({ err, code: error.code }, 'request failed');
+    }
+    sendError(res, error);
+  };
+}
+
+export function notFoundHandler(req: Request, _res: Response, next: NextFunction) {
+  next(new VigilError('not_found', `No route ${req.method} ${req.path}`));
+}
+
+export { ERROR_CATALOGUE };

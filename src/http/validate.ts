@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+import { badRequest } from '../errors';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** zod issues as `{field, message}` pairs, the field as a dotted path ("events.3.platform"). */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Parses request input with a schema; a 400 naming every offending field otherwise. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = fieldErrors(result.error);
+  const first = errors[0]!;
+  throw badRequest(`Invalid ${where}: ${first.field}: ${first.message}`, errors);
+}
