@@ -15,7 +15,7 @@ const KeyParams = z.object({ id: Id, keyPrefix: z.string().min(4).max(64) });
 
 export function appsRouter(deps: { auth: Auth; apps: AppService }): Router {
   const router = Router();
-  router.use('/v1/apps', deps.auth.admin, jsonBody);
+  router.use('/v1/apps', deps.auth.admin, ...jsonBody);
 
   router.post('/v1/apps', async (req, res) => {
     const { name } = parse(CreateApp, req.body, 'body');

@@ -26,7 +26,7 @@ const present = (r: Release) => ({ ...r, releasedAt: iso(r.releasedAt), createdA
 export function releasesRouter(deps: { auth: Auth; releases: ReleaseStore; apps: AppService; clock: Clock }): Router {
   const router = Router();
 
-  router.post('/v1/releases', deps.auth.adminOrIngest, jsonBody, async (req, res) => {
+  router.post('/v1/releases', deps.auth.adminOrIngest, ...jsonBody, async (req, res) => {
     const body = parse(CreateRelease, req.body, 'body');
     const principal = principalOf(res);
     let app: string;
