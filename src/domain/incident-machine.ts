@@ -116,3 +116,47 @@ export function patchFrom(finding: Finding): Pick<Incident, 'severity' | 'title'
     suspectedCause: finding.suspectedCause,
   };
 }
+
+type Refreshable = Pick<Incident, 'severity' | 'title' | 'impact' | 'suspectedCause'>;
+
+/** A relative move of at least this much in an impact number is news; smaller drift is noise between evaluations. */
+const IMPACT_NEWS = 0.1;
+
+const movedMuch = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? a !== b : Math.abs(a - b) > IMPACT_NEWS * Math.max(Math.abs(a), Math.abs(b));
+
+const sameCause = (a: SuspectedCause | null, b: SuspectedCause | null) =>
+  a === b ||
+  (a !== null &&
+    b !== null &&
+    a.dimension === b.dimension &&
+    a.value === b.value &&
+    a.release?.appVersion === b.release?.appVersion &&
+    a.release?.releasedAt === b.release?.releasedAt);
+
+/**
+ * Whether an `update` signal changes what a reader of the incident would see. The detector re-emits every evaluation
+ * (every few seconds); writing each one would churn the store for numbers that drift by a few logins.
+ */
+export function isMaterialUpdate(current: Refreshable, next: Refreshable): boolean {
+  if (current.severity !== next.severity || current.title !== next.title) return true;
+  if (!sameCause(current.suspectedCause, next.suspectedCause)) return true;
+  const keys = Object.keys({ ...current.impact, ...next.impact }) as (keyof Impact)[];
+  return keys.some((k) => movedMuch(current.impact[k], next.impact[k]));
+}
+
+/** A severity change: by an operator (a note under their name) or by the detector (part of the detection story). */
+export function severityEntry(from: Incident['severity'], to: Incident['severity'], at: number, by?: string): TimelineEntry {
+  return by
+    ? { at, type: 'note', message: `Severity changed from ${from} to ${to} by ${by}`, by }
+    : { at, type: 'detected', message: `Severity changed from ${from} to ${to}` };
+}
+
+export function publicMessageEntry(message: string | null, at: number, by: string): TimelineEntry {
+  const what = message === null ? 'reset the status message for users to the generic one' : `set the status message for users: "${message}"`;
+  return { at, type: 'note', message: `${by} ${what}`, by };
+}
+
+export function noteEntry(text: string, at: number, by: string): TimelineEntry {
+  return { at, type: 'note', message: text, by };
+}
