@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { PublicStatusCache } from '../../incidents/public-status';
+import { ingestApp, type Auth } from '../auth';
+import { iso } from '../present';
+
+/**
+ * GET /v1/status, polled by every device of an app for its in-app banner. `private`: the response depends on the
+ * ingest key, and every app polls the same URL, so a shared cache keyed on the URL would hand one app's banner to
+ * another; the device itself may keep it for 15 s and revalidate with If-None-Match (304, no body).
+ */
+export function statusRouter(deps: { auth: Auth; status: PublicStatusCache }): Router {
+  const router = Router();
+
+  router.get('/v1/status', deps.auth.ingest, async (req, res) => {
+    const { status, etag } = await deps.status.get(ingestApp(res).id);
+    res.setHeader('Cache-Control', 'private, max-age=15');
+    res.setHeader('Vary', 'Authorization');
+    res.setHeader('ETag', etag);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.json({ ...status, incidents: status.incidents.map((i) => ({ ...i, startedAt: iso(i.startedAt) })) });
+  });
+
+  return router;
+}
