@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { ManualClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+import type { Finding, Signal } from '../../src/domain/detection/signals';
+import type { Incident } from '../../src/domain/types';
+import type { IncidentEventName, IncidentListener } from '../../src/incidents/listener';
+import { IncidentService } from '../../src/incidents/service';
+import { createLogger } from '../../src/logger';
+import { createMetrics, type Metrics } from '../../src/metrics';
+import { openStores } from '../../src/store';
+import type { Stores } from '../../src/store/ports';
+import { makeTempDir } from '../support/tmp';
+
+export const T0 = Date.UTC(2024, 3, 12, 14, 0, 0);
+export const MIN = 60_000;
+
+export const uniqueApp = (): string => `app_${randomBytes(5).toString('hex')}`;
+
+export function finding(over: Partial<Finding> = {}): Finding {
+  return {
+    kind: 'error_rate',
+    fingerprint: 'error_rate:appVersion=5.2.0',
+    severity: 'major',
+    startedAt: T0 - 5 * MIN,
+    impact: { errorRate: 0.38, baselineErrorRate: 0.015, failedLogins: 5000, affectedUsers: 4000, affectedUserPct: 0.4 },
+    suspectedCause: { dimension: 'appVersion', value: '5.2.0', share: 0.97, release: { appVersion: '5.2.0', releasedAt: T0 - 20 * MIN } },
+    ...over,
+  };
+}
+
+export const signal = (type: Signal['type'], at: number, over: Partial<Finding> = {}): Signal => ({ type, at, finding: finding(over) });
+
+export interface Told {
+  event: IncidentEventName;
+  id: string;
+  status: Incident['status'];
+}
+
+/** A real embedded store in a temp dir, the incident service over it, and a listener that records what it is told. */
+export interface IncidentHarness {
+  stores: Stores;
+  service: IncidentService;
+  clock: ManualClock;
+  metrics: Metrics;
+  told: Told[];
+  /** Listeners tried before the recorder; tests push failing ones here. */
+  extraListeners: IncidentListener[];
+  close(): Promise<void>;
+}
+
+export async function incidentHarness(name: string): Promise<IncidentHarness> {
+  const tmp = makeTempDir(name);
+  const logger = createLogger('silent');
+  const stores = await openStores(loadConfig({ DATA_DIR: tmp.dir }), logger);
+  const clock = new ManualClock(T0);
+  const metrics = createMetrics(new Registry(), { defaultMetrics: false });
+  const told: Told[] = [];
+  const extraListeners: IncidentListener[] = [];
+  const service = new IncidentService({
+    incidents: stores.incidents,
+    listeners: [
+      async (event, incident) => {
+        for (const listener of extraListeners) await listener(event, incident);
+      },
+      async (event, incident) => {
+        told.push({ event, id: incident.id, status: incident.status });
+      },
+    ],
+    clock,
+    logger,
+    metrics,
+  });
+  return {
+    stores,
+    service,
+    clock,
+    metrics,
+    told,
+    extraListeners,
+    close: async () => {
+      await stores.close();
+      tmp.remove();
+    },
+  };
+}
