@@ -11,12 +11,15 @@ export class AppService {
     private readonly apps: AppStore,
     private readonly clock: Clock,
     private readonly keys?: KeyResolver,
+    /** Called after an app is created, e.g. to schedule its detector at once rather than at the next sync. */
+    private readonly onCreated?: (app: App) => Promise<unknown>,
   ) {}
 
   async create(name: string): Promise<App & { ingestKey: string; keyPrefix: string }> {
     const now = this.clock.now();
     const key = generateIngestKey(now);
     const app = await this.apps.create({ name, key, createdAt: now });
+    await this.onCreated?.(app);
     return { ...app, ingestKey: key.ingestKey, keyPrefix: key.keyPrefix };
   }
 

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('when the environment is empty, then the documented defaults apply', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'vigil',
+      mongodbUrl: undefined,
+      dataDir: path.resolve('./data'),
+      adminToken: undefined,
+      detectEverySeconds: 10,
+      logLevel: 'info',
+      detectorConfig: undefined,
+      publicUrl: 'http://localhost:8080',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when values are set, then they are parsed and typed', () => {
+    const config = loadConfig({ PORT: '9000', DETECT_EVERY_SECONDS: '2.5', MONGODB_URL: 'mongodb://m:27017/v', LOG_LEVEL: 'debug' });
+    expect(config.port).toBe(9000);
+    expect(config.detectEverySeconds).toBe(2.5);
+    expect(config.mongodbUrl).toBe('mongodb://m:27017/v');
+    expect(config.publicUrl).toBe('http://localhost:9000');
+  });
+
+  it('when values are invalid, then one readable error names every bad variable and its value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'localhost:6379', ADMIN_TOKEN: 'short', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message).toContain('PORT="eighty"');
+    expect(message).toContain('REDIS_URL="localhost:6379": must start with redis:// or rediss://');
+    expect(message).toContain('ADMIN_TOKEN="short": must be at least 16 characters');
+    expect(message).toContain('LOG_LEVEL="loud"');
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('when a variable is set but empty, then its default applies', () => {
+    expect(loadConfig({ PORT: '', REDIS_PREFIX: '  ' }).port).toBe(8080);
+  });
+});
