@@ -54,5 +54,7 @@ export interface DeliverJob {
 export interface EscalateJob {
   incidentId: string;
   channelId: string;
+  /** Which opening of the incident this escalation belongs to (1, then +1 per reopen): a stale one does nothing. */
+  occurrence: number;
   level: number;
 }

@@ -1,0 +1,80 @@
+import type Redis from 'ioredis';
+import type { Clock } from '../clock';
+import type { IncidentListener } from '../incidents/listener';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { Queues } from '../queue/queues';
+import type { Stores } from '../store/ports';
+import { AckLinks } from './ack-link';
+import { Deliverer } from './deliver';
+import { Dispatcher } from './dispatch';
+import { Escalator } from './escalation';
+import { createNotifier } from './notifier';
+import { OnceMarkers } from './once';
+
+export interface AlertingDeps {
+  stores: Pick<Stores, 'channels' | 'silences' | 'incidents'>;
+  queues: Pick<Queues, 'notify' | 'escalate'>;
+  /** Any connection: holds the once-per-notification markers. */
+  redis: Redis;
+  /** REDIS_PREFIX: markers live under it like the queues. */
+  redisPrefix: string;
+  /** The resolved admin token: the ack-link key is derived from it. */
+  adminToken: string;
+  /** Config.publicUrl: the base of links in pages. */
+  publicUrl: string;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  deliveryTimeoutMs?: number;
+}
+
+export interface Alerting {
+  /** Register with the incident service. */
+  listener: IncidentListener;
+  /** For createNotifyWorker. */
+  deliverer: Deliverer;
+  /** For createEscalateWorker. */
+  escalator: Escalator;
+  /** For ackLinkRouter. */
+  ackLinks: AckLinks;
+}
+
+/** The alert pipeline, assembled: route + silence → queue → deliver; escalate; acknowledge links. */
+export function createAlerting(deps: AlertingDeps): Alerting {
+  const { stores, queues, clock, metrics } = deps;
+  const logger = deps.logger.child({ component: 'alerts' });
+  const markers = new OnceMarkers(deps.redis, deps.redisPrefix);
+  const ackLinks = new AckLinks(deps.adminToken, deps.publicUrl, clock);
+  const dispatcher = new Dispatcher({
+    channels: stores.channels,
+    silences: stores.silences,
+    incidents: stores.incidents,
+    notifyQueue: queues.notify,
+    markers,
+    clock,
+    logger,
+    metrics,
+  });
+  const escalator = new Escalator({
+    escalateQueue: queues.escalate,
+    dispatcher,
+    channels: stores.channels,
+    incidents: stores.incidents,
+    markers,
+    clock,
+    logger,
+  });
+  const deliverer = new Deliverer({
+    channels: stores.channels,
+    incidents: stores.incidents,
+    markers,
+    ackLinks,
+    publicUrl: deps.publicUrl,
+    clock,
+    logger,
+    metrics,
+    ...(deps.deliveryTimeoutMs === undefined ? {} : { timeoutMs: deps.deliveryTimeoutMs }),
+  });
+  return { listener: createNotifier({ dispatcher, escalator, clock }), deliverer, escalator, ackLinks };
+}
