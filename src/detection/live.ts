@@ -18,7 +18,8 @@ export type EvaluateApp<S> = (input: {
   app: string;
   now: number;
   releases: Release[];
-  state: S | undefined;
+  /** null on an app's first evaluation, or after its state expired. */
+  state: S | null;
 }) => Promise<{ state: S; signals: Signal[] }>;
 
 export interface LiveDetectorDeps<S> {
@@ -105,15 +106,15 @@ export class LiveDetector<S> {
     return `${this.deps.prefix}:detector-lock:${app}`;
   }
 
-  private async loadState(app: string): Promise<S | undefined> {
+  private async loadState(app: string): Promise<S | null> {
     const raw = await this.deps.redis.get(this.stateKey(app));
-    if (raw === null) return undefined;
+    if (raw === null) return null;
     try {
       // Written by saveAndUnlock from the evaluator's own output.
       return JSON.parse(raw) as S;
     } catch (err) {
       this.deps.logger.warn({ err, app }, 'detector state unreadable; starting afresh from the counters');
-      return undefined;
+      return null;
     }
   }
 

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
 import { Registry } from 'prom-client';
+import { KeyResolver } from '../../src/apps/key-resolver';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { Finding, Signal } from '../../src/domain/detection/signals';
 import type { Incident } from '../../src/domain/types';
+import { createHttpApp } from '../../src/http/app';
+import { createAuth, type Auth } from '../../src/http/auth';
 import type { IncidentEventName, IncidentListener } from '../../src/incidents/listener';
 import { IncidentService } from '../../src/incidents/service';
 import { createLogger } from '../../src/logger';
@@ -83,4 +89,29 @@ export async function incidentHarness(name: string): Promise<IncidentHarness> {
       tmp.remove();
     },
   };
+}
+
+/** An express app on an ephemeral port, as the entry points build it, with only the routers under test. */
+export async function serve(h: IncidentHarness, routers: (auth: Auth) => Router[]): Promise<{ url: string; close(): Promise<void> }> {
+  const auth = createAuth(ADMIN_TOKEN, new KeyResolver(h.stores.apps, h.clock));
+  const server = createHttpApp({ logger: createLogger('silent'), metrics: h.metrics, routers: routers(auth) }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** fetch with a bearer token (the admin's unless told otherwise) and an optional JSON body. */
+export function call(url: string, init: { method?: string; token?: string | null; json?: unknown; headers?: Record<string, string> } = {}) {
+  const { token = ADMIN_TOKEN, json, headers = {}, method = json === undefined ? 'GET' : 'POST' } = init;
+  return fetch(url, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
 }

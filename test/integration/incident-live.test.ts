@@ -46,7 +46,7 @@ describe('live detection on Redis and the embedded store', () => {
 
   it('when an app is evaluated twice, then the second run gets the state the first saved, and signals become incidents', async () => {
     const app = uniqueApp();
-    const seen: Array<CountState | undefined> = [];
+    const seen: Array<CountState | null> = [];
     const live = detector(async ({ state, now }) => {
       seen.push(state);
       const signals: Signal[] = state ? [] : [signal('open', now)];
@@ -56,7 +56,7 @@ describe('live detection on Redis and the embedded store', () => {
     expect(await live.run(app)).toBe('evaluated');
     expect(await live.run(app)).toBe('evaluated');
 
-    expect(seen).toEqual([undefined, { runs: 1 }]);
+    expect(seen).toEqual([null, { runs: 1 }]);
     expect(JSON.parse((await redis.get(`${prefix}:detector:${app}`))!)).toEqual({ runs: 2 });
     expect((await h.stores.incidents.list({ app, limit: 5 })).incidents).toHaveLength(1);
     expect(await redis.exists(`${prefix}:detector-lock:${app}`)).toBe(0);

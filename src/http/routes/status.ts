@@ -8,6 +8,17 @@ import { iso } from '../present';
  * ingest key, and every app polls the same URL, so a shared cache keyed on the URL would hand one app's banner to
  * another; the device itself may keep it for 15 s and revalidate with If-None-Match (304, no body).
  */
+/**
+ * If-None-Match by weak comparison (RFC 9110 §13.1.2). Not `req.fresh`: it ignores a validator sent with
+ * `Cache-Control: no-cache`, which some clients (fetch) add to every conditional request, and the origin should still
+ * answer those with 304.
+ */
+function matchesWeakly(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
 export function statusRouter(deps: { auth: Auth; status: PublicStatusCache }): Router {
   const router = Router();
 
@@ -16,7 +27,7 @@ export function statusRouter(deps: { auth: Auth; status: PublicStatusCache }): R
     res.setHeader('Cache-Control', 'private, max-age=15');
     res.setHeader('Vary', 'Authorization');
     res.setHeader('ETag', etag);
-    if (req.fresh) {
+    if (matchesWeakly(req.headers['if-none-match'], etag)) {
       res.status(304).end();
       return;
     }
