@@ -1,0 +1,196 @@
+import type Redis from 'ioredis';
+import type { Result } from 'ioredis';
+import { type Bucket, type Counts, type Dimension } from '../domain/types';
+import {
+  DIMENSION_OF_CODE,
+  appCountersKey,
+  field,
+  hllKey,
+  hourKey,
+  minuteKey,
+  type Measure,
+} from '../ingest/counter-keys';
+import { emptyCounts, minuteOf } from './fold';
+import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** KEYS: bucket hashes, ARGV[1] consecutive ones per output bucket. Returns [fields, userCounts] per bucket. */
+    vigilReadBuckets(numKeys: number, ...keysAndArgs: Array<string | number>): Result<unknown, Context>;
+  }
+}
+
+/**
+ * Sums the hashes of each group of keys and, for every scope found, counts its users' HyperLogLogs (the union over
+ * the group). Done in Redis because the scopes are only known once the hashes are read: one round trip instead of
+ * two, and thousands of PFCOUNTs without a protocol round each. PFCOUNT of one key reads Redis's cached cardinality.
+ */
+const READ_BUCKETS_LUA = `
+local size = tonumber(ARGV[1])
+local out = {}
+for first = 1, #KEYS, size do
+  local last = first + size - 1
+  local sums, order = {}, {}
+  for k = first, last do
+    local flat = redis.call('HGETALL', KEYS[k])
+    for i = 1, #flat, 2 do
+      local f = flat[i]
+      if sums[f] == nil then
+        sums[f] = 0
+        order[#order + 1] = f
+      end
+      sums[f] = sums[f] + tonumber(flat[i + 1])
+    end
+  end
+  local fields, users = {}, {}
+  for _, f in ipairs(order) do
+    fields[#fields + 1] = f
+    fields[#fields + 1] = sums[f]
+    local measure, scope = string.match(f, '^(%a+)(.*)$')
+    local hll = (measure == 'a' and 'u' .. scope) or (measure == 'f' and 'fu' .. scope) or nil
+    if hll then
+      local names = {}
+      for k = first, last do names[#names + 1] = KEYS[k] .. '|' .. hll end
+      users[#users + 1] = hll
+      users[#users + 1] = redis.call('PFCOUNT', unpack(names))
+    end
+  end
+  out[#out + 1] = fields
+  out[#out + 1] = users
+end
+return out
+`;
+
+/** Bounds the time one script holds Redis: a day of minute buckets per call. */
+const KEYS_PER_SCRIPT = 1440;
+
+/**
+ * The live counters in Redis (written by src/ingest/aggregate.ts), read by the detector every few seconds per app and
+ * by GET /v1/apps/:id/series. Each call is one pipeline, one round trip.
+ */
+export class RedisCounters implements CounterSource {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    redis.defineCommand('vigilReadBuckets', { lua: READ_BUCKETS_LUA });
+  }
+
+  async buckets(app: string, from: number, to: number, stepMs: number): Promise<Bucket[]> {
+    if (!Number.isInteger(stepMs) || stepMs <= 0 || stepMs % MINUTE_MS !== 0) {
+      throw new RangeError(`stepMs must be a positive multiple of a minute (got ${stepMs})`);
+    }
+    const start = from - (((from % stepMs) + stepMs) % stepMs);
+    const count = Math.max(0, Math.ceil((to - start) / stepMs));
+    if (count === 0) return [];
+    const unit = stepMs % HOUR_MS === 0 ? HOUR_MS : MINUTE_MS;
+    const perBucket = stepMs / unit;
+    const appKey = appCountersKey(this.prefix, app);
+    const keyOf = unit === HOUR_MS ? hourKey : minuteKey;
+    const keys: string[] = [];
+    for (let i = 0; i < count * perBucket; i++) keys.push(keyOf(appKey, start + i * unit));
+
+    const bucketsPerScript = Math.max(1, Math.floor(KEYS_PER_SCRIPT / perBucket));
+    const pipeline = this.redis.pipeline();
+    for (let b = 0; b < count; b += bucketsPerScript) {
+      const chunk = keys.slice(b * perBucket, Math.min(count, b + bucketsPerScript) * perBucket);
+      pipeline.vigilReadBuckets(chunk.length, ...chunk, perBucket);
+    }
+    const replies = await execOrThrow(pipeline);
+    const buckets: Bucket[] = [];
+    for (const reply of replies) {
+      if (!Array.isArray(reply)) throw new Error('vigilReadBuckets: unexpected reply');
+      for (let i = 0; i < reply.length; i += 2) {
+        buckets.push(toBucket(start + buckets.length * stepMs, pairs(reply[i]), pairs(reply[i + 1])));
+      }
+    }
+    return buckets;
+  }
+
+  async distinctUsers(
+    app: string,
+    from: number,
+    to: number,
+    slice?: { dimension: Dimension; value: string },
+  ): Promise<{ users: number; failedUsers: number }> {
+    const keys = coveringKeys(appCountersKey(this.prefix, app), from, to);
+    if (keys.length === 0) return { users: 0, failedUsers: 0 };
+    const scoped = (measure: Measure) => (slice ? field(measure, slice.dimension, slice.value) : measure);
+    // Per error code only failed users are known (aggregates report codes without users): both numbers are those.
+    const usersField = slice?.dimension === 'errorCode' ? scoped('fu') : scoped('u');
+    const failedField = scoped('fu');
+    const pipeline = this.redis.pipeline();
+    pipeline.pfcount(...keys.map((k) => hllKey(k, usersField)));
+    pipeline.pfcount(...keys.map((k) => hllKey(k, failedField)));
+    for (const k of keys) pipeline.hmget(k, usersField, failedField);
+    const [hllUsers, hllFailed, ...sums] = await execOrThrow(pipeline);
+    let users = Number(hllUsers);
+    let failedUsers = Number(hllFailed);
+    // errorCode scopes have no aggregate user fields: HMGET returns nulls, which add nothing.
+    for (const sum of sums) {
+      const [u, fu] = sum as Array<string | null>;
+      users += Number(u ?? 0);
+      failedUsers += Number(fu ?? 0);
+    }
+    return { users, failedUsers };
+  }
+}
+
+/** The fewest bucket keys covering [from, to): whole hours as hourly roll-ups, the ragged edges as minutes. */
+function coveringKeys(appKey: string, from: number, to: number): string[] {
+  const keys: string[] = [];
+  let at = minuteOf(from);
+  while (at < to) {
+    if (at % HOUR_MS === 0 && at + HOUR_MS <= to) {
+      keys.push(hourKey(appKey, at));
+      at += HOUR_MS;
+    } else {
+      keys.push(minuteKey(appKey, at));
+      at += MINUTE_MS;
+    }
+  }
+  return keys;
+}
+
+async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+function pairs(reply: unknown): Map<string, number> {
+  const map = new Map<string, number>();
+  if (!Array.isArray(reply)) return map;
+  for (let i = 0; i < reply.length; i += 2) map.set(String(reply[i]), Number(reply[i + 1]));
+  return map;
+}
+
+function toBucket(at: number, fields: Map<string, number>, users: Map<string, number>): Bucket {
+  const bucket: Bucket = {
+    at,
+    total: emptyCounts(),
+    slices: { appVersion: {}, platform: {}, osVersion: {}, region: {} },
+    errorCodes: {},
+  };
+  for (const [name, n] of fields) {
+    const [measure, code, value] = name.split('|') as [Measure, string?, string?];
+    const dimension = code === undefined ? undefined : DIMENSION_OF_CODE[code];
+    if (dimension === 'errorCode') {
+      if (measure === 'f') bucket.errorCodes[value!] = n;
+      continue;
+    }
+    const counts: Counts = dimension === undefined ? bucket.total : (bucket.slices[dimension][value!] ??= emptyCounts());
+    const scope = name.slice(measure.length);
+    if (measure === 'a') {
+      counts.attempts += n;
+      counts.users += users.get(`u${scope}`) ?? 0;
+    } else if (measure === 'f') {
+      counts.failures += n;
+      counts.failedUsers += users.get(`fu${scope}`) ?? 0;
+    } else if (measure === 'u') counts.users += n;
+    else if (measure === 'fu') counts.failedUsers += n;
+  }
+  return bucket;
+}

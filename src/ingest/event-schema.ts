@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { Clock } from '../clock';
+import { PLATFORMS, type TelemetryEvent } from '../domain/types';
+
+export const MAX_EVENT_AGE_MS = 24 * 3_600_000;
+export const MAX_EVENT_FUTURE_MS = 5 * 60_000;
+export const MAX_EVENTS_PER_BATCH = 1000;
+
+/**
+ * Slice values (appVersion, osVersion, region, errorCode) become Redis hash fields and key suffixes joined with `|`,
+ * so they are held to a small safe alphabet: no separators, no spaces, no control characters.
+ */
+export const SLICE_VALUE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+:-]{0,63}$/;
+export const SliceValue = z
+  .string()
+  .regex(SLICE_VALUE_PATTERN, '1-64 characters: letters, digits and . _ + : - (starting with a letter or digit)');
+
+const Count = z.number().int('expected an integer').min(0, 'must be >= 0').max(1e9, 'must be <= 1000000000');
+
+/** ISO-8601 string or epoch ms, within the accepted window around the injected clock's now. */
+function eventTime(clock: Clock) {
+  return z
+    .union([
+      z.number().int('expected epoch milliseconds').nonnegative(),
+      z
+        .string()
+        .max(40)
+        .regex(/^\d{4}-\d{2}-\d{2}T/, 'expected an ISO-8601 time or epoch milliseconds')
+        .transform((s, ctx) => {
+          const ms = Date.parse(s);
+          if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 time' });
+          return ms;
+        }),
+    ])
+    .refine((ms) => ms >= clock.now() - MAX_EVENT_AGE_MS, 'older than 24 hours')
+    .refine((ms) => ms <= clock.now() + MAX_EVENT_FUTURE_MS, 'more than 5 minutes in the future');
+}
+
+export const sliceFields = {
+  appVersion: SliceValue,
+  platform: z.enum(PLATFORMS, { error: `expected one of ${PLATFORMS.join('|')}` }),
+  osVersion: SliceValue.optional(),
+  region: SliceValue.optional(),
+};
+
+/**
+ * One wire event → its normalised TelemetryEvent (times as epoch ms, unknown fields such as `eventId` dropped).
+ * Built once per router with the clock: the time window is part of the schema.
+ */
+export function createEventSchema(clock: Clock) {
+  const time = eventTime(clock);
+  const login = z.object({
+    type: z.literal('login'),
+    ts: time,
+    outcome: z.enum(['success', 'failure'], { error: 'expected one of success|failure' }),
+    errorCode: SliceValue.optional(),
+    ...sliceFields,
+    userId: z.string().min(1).max(256).optional(),
+  });
+  const aggregate = z
+    .object({
+      type: z.literal('login_aggregate'),
+      minute: time,
+      attempts: Count,
+      failures: Count,
+      users: Count.optional(),
+      failedUsers: Count.optional(),
+      failuresByErrorCode: z
+        .record(SliceValue, Count)
+        .refine((r) => Object.keys(r).length <= 100, 'at most 100 error codes')
+        .optional(),
+      ...sliceFields,
+    })
+    .refine((e) => e.failures <= e.attempts, { message: 'must not exceed attempts', path: ['failures'] })
+    .refine((e) => e.users === undefined || e.failedUsers === undefined || e.failedUsers <= e.users, {
+      message: 'must not exceed users',
+      path: ['failedUsers'],
+    })
+    .refine((e) => sumOf(e.failuresByErrorCode) <= e.failures, {
+      message: 'the counts add up to more than failures',
+      path: ['failuresByErrorCode'],
+    });
+  return z.discriminatedUnion('type', [login, aggregate], { error: 'type: expected one of login|login_aggregate' });
+}
+
+function sumOf(counts: Record<string, number> | undefined): number {
+  let sum = 0;
+  for (const key in counts) sum += counts[key]!;
+  return sum;
+}
+
+export type EventSchema = ReturnType<typeof createEventSchema>;
+
+export interface RejectedEvent {
+  index: number;
+  error: string;
+}
+
+/** zod's defaults say "Invalid input: expected string, received undefined"; clients read "appVersion: required". */
+const errorMessages: z.core.$ZodErrorMap = (issue) => {
+  if (issue.input === undefined) return 'required';
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
+  return undefined;
+};
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  // The union's own message already names `type`.
+  if (issue.path.length === 0) return issue.message;
+  return `${issue.path.join('.')}: ${issue.message}`;
+}
+
+/** Validates every event on its own: one bad event is rejected by index, the rest of the batch goes on. */
+export function validateEvents(
+  schema: EventSchema,
+  raw: readonly unknown[],
+): { events: TelemetryEvent[]; rejected: RejectedEvent[] } {
+  const events: TelemetryEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  for (let index = 0; index < raw.length; index++) {
+    const result = schema.safeParse(raw[index], { error: errorMessages });
+    if (result.success) events.push(result.data);
+    else rejected.push({ index, error: describe(result.error) });
+  }
+  return { events, rejected };
+}

@@ -1,0 +1,81 @@
+import { HOUR_MS } from '../counters/ports';
+import { incrementOf } from '../counters/fold';
+import type { Platform, SliceDimension, TelemetryEvent } from '../domain/types';
+import { field } from './counter-keys';
+
+/** What one batch adds to one time bucket: hash field increments and the user ids for each HyperLogLog. */
+export interface BucketDelta {
+  fields: Map<string, number>;
+  users: Map<string, Set<string>>;
+}
+
+export interface BatchDelta {
+  minutes: Map<number, BucketDelta>;
+  hours: Map<number, BucketDelta>;
+  /** For the bounded-label login metrics. */
+  byPlatform: Map<Platform, { attempts: number; failures: number }>;
+}
+
+const emptyDelta = (): BucketDelta => ({ fields: new Map(), users: new Map() });
+
+function bucketOf(buckets: Map<number, BucketDelta>, at: number): BucketDelta {
+  let delta = buckets.get(at);
+  if (!delta) buckets.set(at, (delta = emptyDelta()));
+  return delta;
+}
+
+function add(delta: BucketDelta, name: string, n: number): void {
+  if (n !== 0) delta.fields.set(name, (delta.fields.get(name) ?? 0) + n);
+}
+
+function addUser(delta: BucketDelta, userField: string, userId: string): void {
+  let ids = delta.users.get(userField);
+  if (!ids) delta.users.set(userField, (ids = new Set()));
+  ids.add(userId);
+}
+
+/**
+ * Pre-aggregates a batch in memory so Redis sees one increment per (bucket, field) instead of one per event. The
+ * per-event arithmetic is `incrementOf`, the same fold the in-memory twin applies.
+ */
+export function foldBatch(events: readonly TelemetryEvent[]): BatchDelta {
+  const minutes = new Map<number, BucketDelta>();
+  const byPlatform = new Map<Platform, { attempts: number; failures: number }>();
+  for (const event of events) {
+    const inc = incrementOf(event);
+    const delta = bucketOf(minutes, inc.minute);
+    const { attempts, failures, users, failedUsers } = inc.counts;
+    // The bucket total, then each slice value: the same four measures.
+    const scopes: ReadonlyArray<readonly [SliceDimension?, string?]> = [[], ...inc.slices];
+    for (const [dimension, value] of scopes) {
+      add(delta, field('a', dimension, value), attempts);
+      add(delta, field('f', dimension, value), failures);
+      add(delta, field('u', dimension, value), users);
+      add(delta, field('fu', dimension, value), failedUsers);
+      if (inc.userId !== undefined) {
+        addUser(delta, field('u', dimension, value), inc.userId);
+        if (inc.failed) addUser(delta, field('fu', dimension, value), inc.userId);
+      }
+    }
+    for (const code in inc.errorCodes) {
+      add(delta, field('f', 'errorCode', code), inc.errorCodes[code]!);
+      if (inc.userId !== undefined) addUser(delta, field('fu', 'errorCode', code), inc.userId);
+    }
+    const platform = byPlatform.get(event.platform) ?? { attempts: 0, failures: 0 };
+    platform.attempts += attempts;
+    platform.failures += failures;
+    byPlatform.set(event.platform, platform);
+  }
+  return { minutes, hours: rollUp(minutes), byPlatform };
+}
+
+/** Hourly roll-ups: the same increments and user sets, merged per hour. */
+function rollUp(minutes: Map<number, BucketDelta>): Map<number, BucketDelta> {
+  const hours = new Map<number, BucketDelta>();
+  for (const [minute, delta] of minutes) {
+    const hour = bucketOf(hours, minute - (minute % HOUR_MS));
+    for (const [name, n] of delta.fields) add(hour, name, n);
+    for (const [userField, ids] of delta.users) for (const id of ids) addUser(hour, userField, id);
+  }
+  return hours;
+}

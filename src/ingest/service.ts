@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { sha256 } from '../apps/keys';
+import type { Clock } from '../clock';
+import type { TelemetryEvent } from '../domain/types';
+import { unavailable } from '../errors';
+import type { Logger } from '../logger';
+import type { IngestBatchJob } from '../queue/names';
+import type { RejectedEvent } from './event-schema';
+
+/** An Idempotency-Key is honoured for 24 h (CONTRACT.md). */
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+
+export interface IngestOutcome {
+  accepted: number;
+  rejected: RejectedEvent[];
+  /** A replay of an Idempotency-Key already queued: nothing new was queued, the original answer is returned. */
+  duplicate: boolean;
+}
+
+export interface IngestServiceDeps {
+  /** The `ingest` queue on the fail-fast producer connection. */
+  queue: Queue<IngestBatchJob>;
+  /** The same producer connection: keeps the original answer of each Idempotency-Key. */
+  redis: Redis;
+  prefix: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Puts a validated batch on the `ingest` queue: one job per batch, counted once per Idempotency-Key. */
+export class IngestService {
+  constructor(private readonly deps: IngestServiceDeps) {}
+
+  async submit(
+    app: string,
+    batch: { events: TelemetryEvent[]; rejected: RejectedEvent[] },
+    idempotencyKey?: string,
+  ): Promise<IngestOutcome> {
+    const answer = { accepted: batch.events.length, rejected: batch.rejected };
+    if (batch.events.length === 0) return { ...answer, duplicate: false };
+    const dedupId = idempotencyKey === undefined ? undefined : `${app}:${sha256(idempotencyKey)}`;
+    const jobId = randomUUID();
+    const job = await this.guard(() =>
+      this.deps.queue.add(
+        'ingest-batch',
+        { app, receivedAt: this.deps.clock.now(), events: batch.events },
+        // Throttle mode: the key is set with the job, atomically, and outlives the job's completion and removal.
+        { jobId, ...(dedupId ? { deduplication: { id: dedupId, ttl: IDEMPOTENCY_TTL_MS } } : {}) },
+      ),
+    );
+    if (dedupId === undefined) return { ...answer, duplicate: false };
+    const answerKey = `${this.deps.prefix}:idem:${dedupId}`;
+    // BullMQ hands back the job that holds the deduplication key: another id means this batch was queued before.
+    if (job.id !== jobId) return { ...(await this.originalAnswer(answerKey, answer)), duplicate: true };
+    try {
+      await this.deps.redis.set(answerKey, JSON.stringify(answer), 'PX', IDEMPOTENCY_TTL_MS);
+    } catch (err) {
+      // The batch is queued, which is what 202 promises; a replay would then answer from its own validation.
+      this.deps.logger.warn({ err, app }, 'could not record the answer of an idempotent batch');
+    }
+    return { ...answer, duplicate: false };
+  }
+
+  private async originalAnswer(key: string, fallback: Omit<IngestOutcome, 'duplicate'>) {
+    const stored = await this.guard(() => this.deps.redis.get(key));
+    // Missing only if the original request died between queueing and recording: the same body gives the same answer.
+    return stored === null ? fallback : (JSON.parse(stored) as Omit<IngestOutcome, 'duplicate'>);
+  }
+
+  /** Any Redis failure here means "not durably queued": 503 with Retry-After, never a 500 or a silent drop. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'ingest: Redis unavailable');
+      throw unavailable('Redis is unreachable: telemetry cannot be accepted now', 2);
+    }
+  }
+}
