@@ -1,25 +1,29 @@
 import { Worker } from 'bullmq';
 import type Redis from 'ioredis';
-import type { Aggregator } from '../src/ingest/aggregate';
+import type { Clock } from '../src/clock';
+import { Aggregator } from '../src/ingest/aggregate';
 import type { Logger } from '../src/logger';
+import type { Metrics } from '../src/metrics';
 import { QUEUES, type IngestBatchJob } from '../src/queue/names';
 
 export interface AggregateWorkerDeps {
   /** A "worker" role connection (maxRetriesPerRequest: null); BullMQ duplicates it for its blocking reads. */
   connection: Redis;
   prefix: string;
-  aggregator: Aggregator;
   logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
   /** Jobs folded at once: overlaps the Redis round trips of several batches. */
   concurrency?: number;
 }
 
-/** The `ingest` queue's worker: each batch is folded into the counters by the Aggregator. */
+/** The `ingest` queue's worker: each batch is folded into the counters by an Aggregator. */
 export function createAggregateWorker(deps: AggregateWorkerDeps): Worker<IngestBatchJob> {
+  const aggregator = new Aggregator({ redis: deps.connection, prefix: deps.prefix, clock: deps.clock, metrics: deps.metrics });
   const worker = new Worker<IngestBatchJob>(
     QUEUES.ingest,
     async (job) => {
-      await deps.aggregator.process(job.id!, job.data);
+      await aggregator.process(job.id!, job.data);
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8 },
   );

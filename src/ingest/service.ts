@@ -5,7 +5,6 @@ import { sha256 } from '../apps/keys';
 import type { Clock } from '../clock';
 import type { TelemetryEvent } from '../domain/types';
 import { unavailable } from '../errors';
-import type { Logger } from '../logger';
 import type { IngestBatchJob } from '../queue/names';
 import type { RejectedEvent } from './event-schema';
 
@@ -26,7 +25,6 @@ export interface IngestServiceDeps {
   redis: Redis;
   prefix: string;
   clock: Clock;
-  logger: Logger;
 }
 
 /** Puts a validated batch on the `ingest` queue: one job per batch, counted once per Idempotency-Key. */
@@ -54,12 +52,9 @@ export class IngestService {
     const answerKey = `${this.deps.prefix}:idem:${dedupId}`;
     // BullMQ hands back the job that holds the deduplication key: another id means this batch was queued before.
     if (job.id !== jobId) return { ...(await this.originalAnswer(answerKey, answer)), duplicate: true };
-    try {
-      await this.deps.redis.set(answerKey, JSON.stringify(answer), 'PX', IDEMPOTENCY_TTL_MS);
-    } catch (err) {
-      // The batch is queued, which is what 202 promises; a replay would then answer from its own validation.
-      this.deps.logger.warn({ err, app }, 'could not record the answer of an idempotent batch');
-    }
+    // Failing here is harmless: the batch is queued, which is all 202 promises, and a replay then answers from its own
+    // validation of the same body.
+    await this.deps.redis.set(answerKey, JSON.stringify(answer), 'PX', IDEMPOTENCY_TTL_MS).catch(() => undefined);
     return { ...answer, duplicate: false };
   }
 
@@ -74,8 +69,8 @@ export class IngestService {
     try {
       return await fn();
     } catch (err) {
-      this.deps.logger.warn({ err }, 'ingest: Redis unavailable');
-      throw unavailable('Redis is unreachable: telemetry cannot be accepted now', 2);
+      // The central error handler logs 5xx with their cause.
+      throw Object.assign(unavailable('Redis is unreachable: telemetry cannot be accepted now', 2), { cause: err });
     }
   }
 }

@@ -1,10 +1,13 @@
+import type { Queue } from 'bullmq';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type Redis from 'ioredis';
 import { z } from 'zod';
 import type { Clock } from '../../clock';
 import { VigilError, badRequest } from '../../errors';
 import { MAX_EVENTS_PER_BATCH, createEventSchema, validateEvents } from '../../ingest/event-schema';
-import type { RateLimit } from '../../ingest/rate-limit';
-import type { IngestService } from '../../ingest/service';
+import { createRateLimit } from '../../ingest/rate-limit';
+import { IngestService } from '../../ingest/service';
+import type { IngestBatchJob } from '../../queue/names';
 import type { Metrics } from '../../metrics';
 import { ingestApp, principalOf, type Auth } from '../auth';
 import { parse } from '../validate';
@@ -46,15 +49,22 @@ function parseJson(body: unknown): unknown {
 
 export interface EventsRouterDeps {
   auth: Auth;
-  ingest: IngestService;
-  rateLimit: RateLimit;
+  /** The `ingest` queue, on the fail-fast producer connection. */
+  queue: Queue<IngestBatchJob>;
+  /** The producer connection: rate limit counters and the answers of idempotent batches. */
+  redis: Redis;
+  prefix: string;
   clock: Clock;
   metrics: Metrics;
+  /** Requests per second per ingest key. */
+  ratePerSecond?: number;
 }
 
 /** POST /v1/events: telemetry from the SDK, answered 202 only once the accepted events are durably queued. */
 export function eventsRouter(deps: EventsRouterDeps): Router {
   const schema = createEventSchema(deps.clock);
+  const ingest = new IngestService(deps);
+  const limit = createRateLimit(deps.redis, deps.prefix, deps.ratePerSecond);
   const { ingestEvents, ingestBatches } = deps.metrics;
   const router = Router();
 
@@ -67,7 +77,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
   const rateLimit = async (_req: Request, res: Response, next: NextFunction) => {
     const principal = principalOf(res);
     // Per ingest key: one misbehaving build cannot starve the app's other keys.
-    if (principal.kind === 'ingest') await deps.rateLimit(`${principal.app.id}:${principal.keyPrefix}`);
+    if (principal.kind === 'ingest') await limit(`${principal.app.id}:${principal.keyPrefix}`);
     next();
   };
 
@@ -79,7 +89,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     }
     const idempotencyKey = parseIdempotencyKey(req.headers['idempotency-key']);
     const batch = validateEvents(schema, raw);
-    const outcome = await deps.ingest.submit(app.id, batch, idempotencyKey);
+    const outcome = await ingest.submit(app.id, batch, idempotencyKey);
     if (outcome.duplicate) {
       ingestBatches.inc({ outcome: 'duplicate' });
     } else {
