@@ -1,4 +1,4 @@
-import mongoose from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import { unavailable } from '../../errors';
 import type { Logger } from '../../logger';
 import { errorMessage } from '../error-message';
@@ -35,30 +35,27 @@ export async function openMongoStores(url: string, logger: Logger, opts: MongoSt
     throw unavailable(`Cannot connect to MongoDB (MONGODB_URL): ${errorMessage(err)}`);
   }
 
-  const models = {
-    apps: appModel(conn),
-    releases: releaseModel(conn),
-    incidents: incidentModel(conn),
-    postmortems: postmortemModel(conn),
-    channels: channelModel(conn),
-    silences: silenceModel(conn),
-  };
+  const stores = createMongoStores(conn);
   try {
-    await ensureIndexes(Object.values(models), autoIndex);
+    await ensureIndexes(Object.values(conn.models), autoIndex);
   } catch (err) {
     await conn.close().catch(() => undefined);
     throw toStoreError(err);
   }
   logger.info({ database: conn.name, autoIndex }, 'mongo store: indexes ensured');
+  return stores;
+}
 
+/** The repositories over a Mongoose connection, connected or not: openMongoStores connects first. */
+export function createMongoStores(conn: Connection): Stores {
   return {
     kind: 'mongo',
-    apps: new MongoAppStore(models.apps),
-    releases: new MongoReleaseStore(models.releases),
-    incidents: new MongoIncidentStore(models.incidents),
-    postmortems: new MongoPostmortemStore(models.postmortems),
-    channels: new MongoChannelStore(models.channels),
-    silences: new MongoSilenceStore(models.silences),
+    apps: new MongoAppStore(appModel(conn)),
+    releases: new MongoReleaseStore(releaseModel(conn)),
+    incidents: new MongoIncidentStore(incidentModel(conn)),
+    postmortems: new MongoPostmortemStore(postmortemModel(conn)),
+    channels: new MongoChannelStore(channelModel(conn)),
+    silences: new MongoSilenceStore(silenceModel(conn)),
     ping: () =>
       guard(async () => {
         // The driver would silently reconnect a closed client; readiness must report the connection as it is.
