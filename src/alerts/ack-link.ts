@@ -43,9 +43,9 @@ export class AckLinks {
     const match = TOKEN.exec(token);
     if (!match) return 'invalid';
     const [, expiry, signature] = match as unknown as [string, string, string];
-    const given = Buffer.from(signature, 'base64url');
-    const expected = this.signature(incidentId, expiry);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
+    // Compared as canonical text: base64url has several spellings of the same bytes, a token has exactly one.
+    const expected = Buffer.from(this.signature(incidentId, expiry).toString('base64url'));
+    if (!timingSafeEqual(Buffer.from(signature), expected)) return 'invalid';
     return parseInt(expiry, 36) > this.clock.now() ? 'valid' : 'expired';
   }
 }

@@ -8,18 +8,20 @@ import type { NotifyEvent } from '../queue/names';
  */
 
 /**
- * Which opening of the incident this is: 1 for the first, +1 per reopen. Opening writes exactly one `detected` entry
- * and every reopen appends one more (incident-machine's openingTimeline / reopenEntry), so the count is stable across
- * any number of re-reads of the same state.
+ * Which opening of the incident this is: 1 for the first, +1 per reopen. Every resolve writes exactly one `resolved`
+ * entry (through the store's compare-and-set) and only a resolved incident can reopen, so the count is stable across
+ * any number of re-reads of the same state, whatever else (notes, severity changes) the timeline gathers.
  */
 export function occurrenceOf(incident: Incident): number {
-  return Math.max(1, incident.timeline.filter((e) => e.type === 'detected').length);
+  const resolves = incident.timeline.filter((e) => e.type === 'resolved').length;
+  return incident.status === 'resolved' ? Math.max(1, resolves) : resolves + 1;
 }
 
-/** When the current occurrence was recognised: the last `detected` entry (the relapse, after a reopen). */
+/** When the current occurrence was recognised: the relapse entry after the last resolve, else detectedAt. */
 export function occurrenceDetectedAt(incident: Incident): number {
-  const detected = incident.timeline.filter((e) => e.type === 'detected');
-  return detected[detected.length - 1]?.at ?? incident.detectedAt;
+  const lastResolve = incident.timeline.map((e) => e.type).lastIndexOf('resolved');
+  if (lastResolve < 0) return incident.detectedAt;
+  return incident.timeline.slice(lastResolve + 1).find((e) => e.type === 'detected')?.at ?? incident.detectedAt;
 }
 
 /** Same on every retry and every re-telling of one logical notification; a reopen or a new level is a new one. */
