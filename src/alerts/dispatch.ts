@@ -58,7 +58,7 @@ export class Dispatcher {
         const held = await noteOnce(this.deps, `held-${channel.id}-${dedupKey}`, incident.id, {
           at: this.deps.clock.now(),
           type: 'note',
-          message: `${intent.event} notification to ${channel.type} held back by silence ${silence.id} (${silence.reason})`,
+          message: `${intent.event}${intent.level === undefined ? '' : ` (level ${intent.level})`} notification to ${channel.type} held back by silence ${silence.id} (${silence.reason})`,
         });
         if (held) this.deps.metrics.notifications.inc({ channel_type: channel.type, result: 'silenced' });
         outcomes.set(channel.id, 'held');
