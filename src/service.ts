@@ -1,0 +1,153 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
+import { Registry } from 'prom-client';
+import { resolveAdminToken } from './apps/admin-token';
+import { KeyResolver } from './apps/key-resolver';
+import { AppService } from './apps/service';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { RedisCounters } from './counters/redis';
+import type { DetectorState } from './domain/detection/detector';
+import { evaluateApp } from './detection/runner';
+import { DetectSchedules, LiveDetector } from './detection/live';
+import { loadDetectorSettings } from './detection/settings-file';
+import { createHttpApp } from './http/app';
+import { createAuth } from './http/auth';
+import { appsRouter } from './http/routes/apps';
+import { eventsRouter } from './http/routes/events';
+import { incidentsRouter } from './http/routes/incidents';
+import { releasesRouter } from './http/routes/releases';
+import { seriesRouter } from './http/routes/series';
+import { serviceRouter } from './http/routes/service';
+import { statusRouter } from './http/routes/status';
+import { PublicStatusCache } from './incidents/public-status';
+import { IncidentService } from './incidents/service';
+import type { IncidentListener } from './incidents/listener';
+import { createLogger, type Logger } from './logger';
+import { createMetrics } from './metrics';
+import { checkEvictionPolicy, createRedis, waitForRedis } from './queue/connection';
+import { createQueues, watchQueueDepth } from './queue/queues';
+import { openStores } from './store';
+import { createAggregateWorker } from '../workers/aggregate';
+import { createDetectWorker } from '../workers/detect';
+
+export type Mode = 'all' | 'api' | 'worker';
+
+export interface StartOptions {
+  config: Config;
+  mode: Mode;
+  /** The wall clock unless a test or the demo drives time. */
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  /** Base URL of the HTTP listener (API routes in api/all mode; health and metrics in every mode). */
+  url: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/** How often every worker re-reads the app list to schedule detection of apps created by another process. */
+const SCHEDULE_SYNC_MS = 30_000;
+
+/**
+ * The composition root: the only place that connects, listens and wires the rooms together. `api` serves HTTP and
+ * enqueues; `worker` runs the BullMQ processors (and serves health and metrics); `all` is both in one process.
+ */
+export async function startService(opts: StartOptions): Promise<RunningService> {
+  const { config, mode } = opts;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics(new Registry());
+  // Closed in reverse order of opening: listeners first, the store last.
+  const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  const stop = async () => {
+    for (const { name, close } of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err, closing: name }, 'error while closing');
+      }
+    }
+    closers.length = 0;
+  };
+
+  try {
+    const settings = loadDetectorSettings(config.detectorConfig);
+    const stores = await openStores(config, logger);
+    closers.push({ name: 'store', close: () => stores.close() });
+    const adminToken = resolveAdminToken(config, logger);
+
+    const producer = createRedis(config, logger, 'producer', `${mode}-producer`);
+    closers.push({ name: 'redis producer', close: () => producer.quit() });
+    await waitForRedis(producer, config.redisUrl);
+    await checkEvictionPolicy(producer, logger);
+
+    const queues = createQueues(producer, config.redisPrefix, logger);
+    closers.push({ name: 'queues', close: () => queues.close() });
+    watchQueueDepth(queues, metrics);
+
+    const counters = new RedisCounters(producer, config.redisPrefix);
+    const listeners: IncidentListener[] = [];
+    const incidents = new IncidentService({ incidents: stores.incidents, listeners, clock, logger, metrics });
+    const schedules = new DetectSchedules({
+      queue: queues.detect,
+      apps: stores.apps,
+      everyMs: config.detectEverySeconds * 1000,
+      logger,
+    });
+
+    if (mode === 'worker' || mode === 'all') {
+      const workerRedis = createRedis(config, logger, 'worker', `${mode}-worker`);
+      closers.push({ name: 'redis worker', close: () => workerRedis.quit() });
+      const live = new LiveDetector<DetectorState>({
+        redis: workerRedis,
+        prefix: config.redisPrefix,
+        evaluate: (input) => evaluateApp({ counters, settings }, { ...input, state: input.state ?? null }),
+        releases: stores.releases,
+        incidents,
+        clock,
+        logger,
+        metrics,
+      });
+      const workers: Worker[] = [
+        createAggregateWorker({ connection: workerRedis, prefix: config.redisPrefix, logger, metrics, clock }),
+        createDetectWorker({ connection: workerRedis, prefix: config.redisPrefix, live, logger }),
+      ];
+      // worker.close() waits for active jobs: a SIGTERM drains instead of abandoning half-done work.
+      closers.push({ name: 'workers', close: () => Promise.all(workers.map((w) => w.close())) });
+      await schedules.sync();
+      const stopSync = schedules.syncEvery(SCHEDULE_SYNC_MS);
+      closers.push({ name: 'schedule sync', close: async () => stopSync() });
+    }
+
+    const routers = [serviceRouter({ redis: producer, stores, metrics })];
+    if (mode === 'api' || mode === 'all') {
+      const keys = new KeyResolver(stores.apps, clock);
+      const auth = createAuth(adminToken, keys);
+      const apps = new AppService(stores.apps, clock, keys, () => schedules.sync());
+      routers.push(
+        appsRouter({ auth, apps }),
+        releasesRouter({ auth, releases: stores.releases, apps, clock }),
+        eventsRouter({ auth, queue: queues.ingest, redis: producer, prefix: config.redisPrefix, clock, metrics }),
+        seriesRouter({ auth, apps, counters, clock }),
+        incidentsRouter({ auth, incidents }),
+        statusRouter({ auth, status: new PublicStatusCache(stores.incidents, clock) }),
+      );
+    }
+    const server: Server = createHttpApp({ logger, metrics, routers }).listen(config.port, config.host);
+    await once(server, 'listening');
+    // First in line when stopping: no new requests while the rest drains.
+    closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    logger.info({ mode, url, store: stores.kind, redisPrefix: config.redisPrefix }, 'vigil started');
+    return { url, adminToken, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,73 @@
+import { loadConfig } from '../../src/config';
+import type { Clock } from '../../src/clock';
+import { startService, type Mode, type RunningService } from '../../src/service';
+import { deletePrefix, testPrefix, TEST_REDIS_URL } from './redis';
+import { makeTempDir } from './tmp';
+
+export interface TestService extends RunningService {
+  prefix: string;
+  dataDir: string;
+  /** fetch against the service with the admin token (or another bearer token). */
+  api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+  /** Stops the service and removes its Redis keys and data directory. */
+  cleanup(): Promise<void>;
+}
+
+/** The real service on an ephemeral port, with its own REDIS_PREFIX and a temp embedded store. */
+export async function startTestService(
+  name: string,
+  opts: { env?: Record<string, string>; clock?: Clock; mode?: Mode } = {},
+): Promise<TestService> {
+  const prefix = testPrefix(name);
+  const tmp = makeTempDir(name);
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: prefix,
+    DATA_DIR: tmp.dir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DETECT_EVERY_SECONDS: '1',
+    ...opts.env,
+  });
+  const service = await startService({ config, mode: opts.mode ?? 'all', ...(opts.clock ? { clock: opts.clock } : {}) });
+  const api: TestService['api'] = (path, init = {}) => {
+    const { token = service.adminToken, json, headers, ...rest } = init;
+    return fetch(`${service.url}${path}`, {
+      ...rest,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(headers as Record<string, string> | undefined),
+      },
+      ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+    });
+  };
+  return {
+    ...service,
+    prefix,
+    dataDir: tmp.dir,
+    api,
+    cleanup: async () => {
+      await service.stop();
+      await deletePrefix(prefix);
+      tmp.remove();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
