@@ -1,0 +1,79 @@
+import type { Bucket, Release } from '../types';
+import { buildBaseline, historyRange, MINUTE, type Baseline } from './baseline';
+import type { DetectorSettings } from './settings';
+import type { Signal } from './signals';
+import { buildSeries } from './series';
+import { trackErrorRate, type ErrorEpisode, type TrackContext } from './track-error-rate';
+import { trackVolume, type VolumeEpisode } from './track-volume';
+
+/**
+ * One app's detector, as a pure function of counters and its previous state.
+ *
+ * One real problem is one incident: each app has one fingerprint per kind (`error_rate`, `volume_drop`) and the
+ * culprit slice is an attribute of the finding, not part of its identity. A bad version therefore never opens a
+ * whole-app incident next to a per-version one, and a culprit that is only recognised a few minutes later (or
+ * changes) updates the incident instead of filing another.
+ */
+
+/** Plain JSON: the live worker keeps it in Redis between runs, the backtest in memory. */
+export interface DetectorState {
+  version: 1;
+  /** Baseline of the current hour; rebuilt when the hour changes. */
+  baseline: Baseline | null;
+  errorRate: { episode: ErrorEpisode | null; floor: number };
+  volumeDrop: { episode: VolumeEpisode | null; floor: number };
+}
+
+export interface DetectorInput {
+  now: number;
+  /** Closed minute buckets over `minuteRange(now)`, ascending, one per minute (zero-filled). */
+  minutes: readonly Bucket[];
+  /** Hourly buckets over `historyNeeded(state, now)` when it asked for any, else null. */
+  hours: readonly Bucket[] | null;
+  /** The app's registered releases. */
+  releases: readonly Release[];
+  state: DetectorState | null;
+}
+
+function minuteStart(ms: number): number {
+  return ms - (((ms % MINUTE) + MINUTE) % MINUTE);
+}
+
+/**
+ * The minutes an evaluation reads: the last `recentMinutes` closed minutes. The minute in progress is left out:
+ * its aggregates are not in yet, and a half-counted minute would look like a volume drop.
+ */
+export function minuteRange(now: number, settings: DetectorSettings): { from: number; to: number } {
+  const to = minuteStart(now);
+  return { from: to - settings.recentMinutes * MINUTE, to };
+}
+
+/** The hourly roll-ups to read for this evaluation (once an hour), or null. */
+export function historyNeeded(state: DetectorState | null, now: number, settings: DetectorSettings) {
+  return historyRange(state?.baseline ?? null, now, settings);
+}
+
+export function detect(input: DetectorInput, settings: DetectorSettings): { state: DetectorState; signals: Signal[] } {
+  const prev = input.state;
+  const baseline = input.hours ? buildBaseline(input.hours, input.now, settings) : (prev?.baseline ?? null);
+  const ctx: TrackContext = {
+    now: input.now,
+    closedUntil: minuteRange(input.now, settings).to,
+    series: buildSeries(input.minutes),
+    baseline,
+    releases: input.releases,
+    settings,
+  };
+  const errorRate = trackErrorRate(ctx, prev?.errorRate.episode ?? null, prev?.errorRate.floor ?? 0);
+  const volumeDrop = trackVolume(ctx, prev?.volumeDrop.episode ?? null, prev?.volumeDrop.floor ?? 0);
+  const signals = [errorRate.signal, volumeDrop.signal].filter((s): s is Signal => s !== null);
+  return {
+    state: {
+      version: 1,
+      baseline,
+      errorRate: { episode: errorRate.episode, floor: errorRate.floor },
+      volumeDrop: { episode: volumeDrop.episode, floor: volumeDrop.floor },
+    },
+    signals,
+  };
+}

@@ -1,0 +1,120 @@
+import type { DetectorSettings } from './settings';
+import type { Finding, Signal } from './signals';
+
+/**
+ * Hysteresis, the same for every kind of anomaly:
+ *   - open on evidence (the tests already demand it be sustained over several minutes, not one bad minute);
+ *   - while open, stay open as long as the anomaly is still visible in the last few minutes (a looser test than
+ *     opening), and resolve once it has looked normal for `resolveAfterMinutes` of evaluations in a row;
+ *   - after a resolve, new evidence within `cooldownMinutes` reopens the same incident instead of filing another,
+ *     which is what keeps flapping traffic to one incident.
+ */
+export interface EpisodeClock {
+  phase: 'open' | 'resolved';
+  /** Evaluation time since which the anomaly has looked over; null while it still shows. */
+  normalSince: number | null;
+  /** Evaluation time of the resolve: the cool-down runs from here. */
+  resolvedEvalAt: number | null;
+  /** End of the last closed minute the finding reflects. */
+  closedUntil: number;
+}
+
+export type Decision = 'open' | 'reopen' | 'update' | 'resolve' | 'forget' | 'hold';
+
+export interface Observation {
+  /** The opening tests found sustained evidence (in minutes after the last recovery). */
+  evidence: boolean;
+  /** For an open episode: the anomaly still shows in the last few minutes. */
+  elevated: boolean;
+  /** End of the newest closed minute. */
+  closedUntil: number;
+}
+
+const MINUTE = 60_000;
+
+export function decide(
+  episode: EpisodeClock | null,
+  obs: Observation,
+  now: number,
+  settings: DetectorSettings,
+): { decision: Decision; normalSince: number | null } {
+  const { resolveAfterMinutes, cooldownMinutes } = settings.episodes;
+  if (!episode) return { decision: obs.evidence ? 'open' : 'hold', normalSince: null };
+  if (episode.phase === 'resolved') {
+    const cooling = now - (episode.resolvedEvalAt ?? now) <= cooldownMinutes * MINUTE;
+    if (obs.evidence) return { decision: cooling ? 'reopen' : 'open', normalSince: null };
+    return { decision: cooling ? 'hold' : 'forget', normalSince: null };
+  }
+  if (obs.elevated) {
+    return { decision: obs.closedUntil > episode.closedUntil ? 'update' : 'hold', normalSince: null };
+  }
+  const normalSince = episode.normalSince ?? now;
+  return { decision: now - normalSince >= resolveAfterMinutes * MINUTE ? 'resolve' : 'hold', normalSince };
+}
+
+export interface Episode extends EpisodeClock {
+  startedAt: number;
+  /** Estimated end of the anomaly, once resolved. */
+  resolvedAt: number | null;
+  /** What was last signalled. */
+  finding: Finding;
+}
+
+export interface Tracked<E> {
+  episode: E | null;
+  /** Minutes before this time no longer count as evidence of a new anomaly (the last recovery). */
+  floor: number;
+  signal: Signal | null;
+}
+
+/** What one kind of anomaly plugs into the shared lifecycle. */
+export interface EpisodeOps<E extends Episode, V> {
+  /** The strongest evidence of a new anomaly, or null; only asked while no episode is open. */
+  evidence(): V | null;
+  /** Whether the open episode's anomaly still shows in the last few minutes. */
+  elevated(episode: E): boolean;
+  open(evidence: V): E;
+  /** Fresh impact (and cause) with the minutes closed since the last look. */
+  refresh(episode: E, evidence: V | null): E;
+  /** Estimated time the anomaly ended. */
+  recoveredAt(episode: E): number;
+}
+
+export function track<E extends Episode, V>(
+  episode: E | null,
+  floor: number,
+  ops: EpisodeOps<E, V>,
+  at: { now: number; closedUntil: number },
+  settings: DetectorSettings,
+): Tracked<E> {
+  const { now, closedUntil } = at;
+  const isOpen = episode !== null && episode.phase === 'open';
+  const evidence = isOpen ? null : ops.evidence();
+  const elevated = isOpen && ops.elevated(episode);
+  const { decision, normalSince } = decide(episode, { evidence: evidence !== null, elevated, closedUntil }, now, settings);
+  switch (decision) {
+    case 'hold':
+      return { episode: episode && { ...episode, normalSince }, floor, signal: null };
+    case 'forget':
+      return { episode: null, floor, signal: null };
+    case 'open': {
+      const opened = ops.open(evidence as V);
+      return { episode: opened, floor, signal: { type: 'open', at: now, finding: opened.finding } };
+    }
+    case 'reopen': {
+      const refreshed = ops.refresh(episode as E, evidence);
+      const reopened: E = { ...refreshed, phase: 'open', normalSince: null, resolvedEvalAt: null, resolvedAt: null };
+      return { episode: reopened, floor, signal: { type: 'reopen', at: now, finding: reopened.finding } };
+    }
+    case 'update': {
+      const updated = ops.refresh(episode as E, null);
+      return { episode: updated, floor, signal: { type: 'update', at: now, finding: updated.finding } };
+    }
+    case 'resolve': {
+      const ep = episode as E;
+      const resolvedAt = Math.max(ep.startedAt, ops.recoveredAt(ep));
+      const resolved: E = { ...ep, phase: 'resolved', normalSince: null, resolvedEvalAt: now, resolvedAt };
+      return { episode: resolved, floor: resolvedAt, signal: { type: 'resolve', at: resolvedAt, finding: ep.finding } };
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import type { AttributionItem } from './attribution';
+import type { Baseline } from './baseline';
+import type { DetectorSettings } from './settings';
+import { logBetaBinomialUpper, wilson } from './stats';
+import { OVERALL, sum, type MinuteSeries, type Unit, type UnitSeries } from './series';
+
+/** What normal looks like for one unit: a rate and how sure we are of it (a Beta(rate·κ, (1-rate)·κ) prior). */
+export interface RateBaseline {
+  rate: number;
+  concentration: number;
+}
+
+/** Sustained, significant and material excess of failures in one unit over one window. */
+export interface RateEvidence {
+  unit: Unit;
+  /** Index of the window's first minute in the series. */
+  from: number;
+  failures: number;
+  attempts: number;
+  baseline: RateBaseline;
+  logP: number;
+}
+
+/** What the counters file failures under when the client sent no code (src/counters/fold.ts). */
+const UNKNOWN_CODE = 'unknown';
+
+/** Jeffreys-style smoothing: a unit with 0 failures so far is not believed to never fail. */
+function smoothedRate(failures: number, attempts: number): number {
+  return (failures + 0.5) / (attempts + 1);
+}
+
+/**
+ * Minute-to-minute failure counts vary more than a binomial would (retries, bursts). With an intra-minute
+ * correlation ρ a minute of n attempts has variance inflated by 1 + (n - 1)ρ; a window's inflation is the
+ * attempt-weighted mean over its minutes. Small minutes stay almost binomial, busy ones are discounted.
+ */
+function inflation(attempts: readonly number[], from: number, to: number, rho: number): number {
+  let weighted = 0;
+  let total = 0;
+  for (let i = from; i < to; i++) {
+    const n = attempts[i] as number;
+    weighted += n * (1 + Math.max(0, n - 1) * rho);
+    total += n;
+  }
+  return total > 0 ? weighted / total : 1;
+}
+
+/** log p-value of `failures` of `attempts` against the baseline, with overdispersion and baseline uncertainty. */
+export function excessLogP(failures: number, attempts: number, phi: number, baseline: RateBaseline): number {
+  const n = Math.round(attempts / phi);
+  const k = Math.min(n, Math.round(failures / phi));
+  const a = baseline.rate * baseline.concentration;
+  return logBetaBinomialUpper(k, n, a, baseline.concentration - a);
+}
+
+/** The whole app's normal rate: history when there is enough, topped up with the minutes before the window. */
+export function overallBaseline(
+  series: MinuteSeries,
+  before: number,
+  baseline: Baseline | null,
+  settings: DetectorSettings,
+): RateBaseline | null {
+  const hist = baseline?.rates[OVERALL.key];
+  let failures = hist?.failures ?? 0;
+  let attempts = hist?.attempts ?? 0;
+  if (attempts < settings.errorRate.minBaselineAttempts) {
+    failures += sum(series.total.failures, 0, before);
+    attempts += sum(series.total.attempts, 0, before);
+  }
+  if (attempts < settings.errorRate.minFailures) return null;
+  return {
+    rate: smoothedRate(failures, attempts),
+    concentration: Math.min(attempts, settings.errorRate.maxBaselineConcentration),
+  };
+}
+
+/** A slice's own normal rate from history, shrunk towards the app's: a version never seen before is judged normal-like. */
+export function sliceHistoryRate(
+  key: string,
+  overall: RateBaseline,
+  baseline: Baseline | null,
+  settings: DetectorSettings,
+): RateBaseline {
+  const own = baseline?.rates[key] ?? { failures: 0, attempts: 0 };
+  const m = settings.errorRate.slicePriorAttempts;
+  const attempts = own.attempts + m;
+  return {
+    rate: attempts > 0 ? (own.failures + m * overall.rate) / attempts : overall.rate,
+    concentration: Math.min(Math.max(attempts, 2), settings.errorRate.maxBaselineConcentration),
+  };
+}
+
+/**
+ * A slice is judged against its complement over the same minutes (what the other versions, regions… do right
+ * now), and never below its own history: a new version is caught on its first minutes, without weeks of history,
+ * and an old OS that always fails a little more does not page.
+ */
+function sliceBaseline(
+  slice: UnitSeries,
+  total: UnitSeries,
+  from: number,
+  to: number,
+  overall: RateBaseline | null,
+  baseline: Baseline | null,
+  settings: DetectorSettings,
+): RateBaseline | null {
+  const { minuteCorrelation, maxBaselineConcentration } = settings.errorRate;
+  const complementAttempts: number[] = [];
+  for (let i = from; i < to; i++) complementAttempts.push((total.attempts[i] as number) - (slice.attempts[i] as number));
+  const nc = complementAttempts.reduce((a, b) => a + b, 0);
+  const fc = sum(total.failures, from, to) - sum(slice.failures, from, to);
+  const now: RateBaseline | null =
+    nc > 0
+      ? {
+          rate: smoothedRate(fc, nc),
+          concentration: Math.min(
+            Math.max(nc / inflation(complementAttempts, 0, complementAttempts.length, minuteCorrelation), 2),
+            maxBaselineConcentration,
+          ),
+        }
+      : null;
+  const history = overall ? sliceHistoryRate(slice.unit.key, overall, baseline, settings) : null;
+  if (!now) return history;
+  if (!history) return now;
+  return history.rate > now.rate ? history : now;
+}
+
+interface WindowCheck {
+  failures: number;
+  attempts: number;
+  logP: number;
+}
+
+/** Practical significance: an excess worth waking someone for, whatever the p-value. */
+function material(series: UnitSeries, from: number, to: number, base: RateBaseline, settings: DetectorSettings) {
+  const s = settings.errorRate;
+  const failures = sum(series.failures, from, to);
+  const attempts = sum(series.attempts, from, to);
+  if (attempts === 0 || failures < s.minFailures) return null;
+  const rate = failures / attempts;
+  const minAbs = series.unit.dimension === null ? s.overallMinAbsoluteExcess : s.sliceMinAbsoluteExcess;
+  if (rate < base.rate + minAbs || rate < base.rate * s.minRelativeExcess) return null;
+  if (failures - attempts * base.rate < s.minExcessFailures) return null;
+  const users = sum(series.users, from, to);
+  if (users > 0 && sum(series.failedUsers, from, to) < s.minFailedUsers) return null;
+  return { failures, attempts };
+}
+
+function check(series: UnitSeries, from: number, to: number, base: RateBaseline, settings: DetectorSettings): WindowCheck | null {
+  const counts = material(series, from, to, base, settings);
+  if (!counts) return null;
+  const phi = inflation(series.attempts, from, to, settings.errorRate.minuteCorrelation);
+  const logP = excessLogP(counts.failures, counts.attempts, phi, base);
+  if (logP > Math.log(settings.errorRate.maxPValue)) return null;
+  return { ...counts, logP };
+}
+
+/**
+ * Sustained, not one bad minute: the excess must show in several minutes, and the window must stay significant
+ * with its worst minute taken out (a retry storm of one user in one minute does not page).
+ */
+function sustained(series: UnitSeries, from: number, to: number, base: RateBaseline, settings: DetectorSettings): boolean {
+  let badMinutes = 0;
+  let worst = -1;
+  let worstExcess = -Infinity;
+  for (let i = from; i < to; i++) {
+    const f = series.failures[i] as number;
+    const excess = f - (series.attempts[i] as number) * base.rate;
+    if (f >= 1 && excess > 0) badMinutes++;
+    if (excess > worstExcess) {
+      worstExcess = excess;
+      worst = i;
+    }
+  }
+  if (badMinutes < settings.errorRate.minBadMinutes) return false;
+  const failures = sum(series.failures, from, to) - (series.failures[worst] as number);
+  const attempts = sum(series.attempts, from, to) - (series.attempts[worst] as number);
+  const phi = inflation(series.attempts, from, to, settings.errorRate.minuteCorrelation);
+  return excessLogP(failures, attempts, phi, base) <= Math.log(settings.errorRate.maxPValue);
+}
+
+export interface RateContext {
+  series: MinuteSeries;
+  baseline: Baseline | null;
+  /** Index of the first minute that may count as evidence (after the last recovery). */
+  floor: number;
+  settings: DetectorSettings;
+}
+
+/** The baseline a unit is judged against over minutes [from, to). */
+export function unitBaseline(ctx: RateContext, unit: UnitSeries, from: number, to: number): RateBaseline | null {
+  const overall = overallBaseline(ctx.series, from, ctx.baseline, ctx.settings);
+  if (unit.unit.dimension === null) return overall;
+  return sliceBaseline(unit, ctx.series.total, from, to, overall, ctx.baseline, ctx.settings);
+}
+
+/** Tests one unit over each window, shortest first; returns the first window with sustained, material, significant excess. */
+export function testUnit(ctx: RateContext, unit: UnitSeries): RateEvidence | null {
+  const to = ctx.series.at.length;
+  for (const w of [...ctx.settings.windowsMinutes].sort((a, b) => a - b)) {
+    const from = Math.max(0, to - w, ctx.floor);
+    if (to - from < ctx.settings.errorRate.minBadMinutes) continue;
+    const base = unitBaseline(ctx, unit, from, to);
+    if (!base) continue;
+    const result = check(unit, from, to, base, ctx.settings);
+    if (result && sustained(unit, from, to, base, ctx.settings)) {
+      return { unit: unit.unit, from, baseline: base, ...result };
+    }
+  }
+  return null;
+}
+
+/** Every unit (the whole app, then every slice value) with evidence of excess failures, strongest first. */
+export function findRateEvidence(ctx: RateContext): RateEvidence[] {
+  const found: RateEvidence[] = [];
+  for (const unit of [ctx.series.total, ...ctx.series.slices]) {
+    const evidence = testUnit(ctx, unit);
+    if (evidence) found.push(evidence);
+  }
+  return found.sort((a, b) => a.logP - b.logP);
+}
+
+/**
+ * Still elevated? The Wilson lower bound of the recent rate above half the material excess: stricter than "not
+ * significant any more" so an incident does not flap closed on one quiet minute, looser than opening.
+ */
+export function stillElevated(unit: UnitSeries, from: number, to: number, baseRate: number, settings: DetectorSettings): boolean {
+  const failures = sum(unit.failures, from, to);
+  const attempts = sum(unit.attempts, from, to);
+  if (failures === 0) return false;
+  const s = settings.errorRate;
+  const minAbs = unit.unit.dimension === null ? s.overallMinAbsoluteExcess : s.sliceMinAbsoluteExcess;
+  const threshold = Math.max(baseRate + minAbs / 2, baseRate * (1 + (s.minRelativeExcess - 1) / 2));
+  return wilson(failures, attempts, settings.episodes.clearZ).low > threshold;
+}
+
+/** The smallest excess rate that matters for a unit: the alternative of the change-point walk. */
+export function materialRate(unit: Unit, baseRate: number, settings: DetectorSettings): number {
+  const s = settings.errorRate;
+  const minAbs = unit.dimension === null ? s.overallMinAbsoluteExcess : s.sliceMinAbsoluteExcess;
+  return Math.min(0.999, Math.max(baseRate + minAbs, baseRate * s.minRelativeExcess));
+}
+
+/**
+ * Where the failures of minutes [from, to) exceed normal, value by value: each slice's failures against its own
+ * normal rate, each error code's against its normal part of the failures. Error codes the client did not send
+ * ("unknown") explain nothing and are left out.
+ */
+export function rateAttributionItems(ctx: RateContext, from: number, to: number): AttributionItem[] {
+  const { series, settings } = ctx;
+  const overall = overallBaseline(series, from, ctx.baseline, settings);
+  if (!overall) return [];
+  const totalFailures = sum(series.total.failures, from, to);
+  const totalAttempts = sum(series.total.attempts, from, to);
+  if (totalAttempts === 0) return [];
+  const items: AttributionItem[] = [];
+  for (const slice of series.slices) {
+    const { dimension, value } = slice.unit;
+    if (!dimension || value === null) continue;
+    const failures = sum(slice.failures, from, to);
+    const attempts = sum(slice.attempts, from, to);
+    if (attempts === 0) continue;
+    const expected = attempts * sliceHistoryRate(slice.unit.key, overall, ctx.baseline, settings).rate;
+    const complementAttempts = totalAttempts - attempts;
+    const ratio = complementAttempts > 0 ? failures / attempts / smoothedRate(totalFailures - failures, complementAttempts) : 0;
+    items.push({
+      dimension,
+      value,
+      excess: failures - expected,
+      normalShare: attempts / totalAttempts,
+      concentrated: ratio >= settings.attribution.minRateRatio,
+    });
+  }
+  const normalCodes = ctx.baseline?.errorCodes ?? {};
+  const normalFailures = Object.values(normalCodes).reduce((a, b) => a + b, 0);
+  const expectedFailures = totalAttempts * overall.rate;
+  for (const [code, perMinute] of series.errorCodes) {
+    if (code === UNKNOWN_CODE) continue;
+    const normalShare = normalFailures > 0 ? (normalCodes[code] ?? 0) / normalFailures : 0;
+    const expected = expectedFailures * normalShare;
+    const failures = sum(perMinute, from, to);
+    items.push({
+      dimension: 'errorCode',
+      value: code,
+      excess: failures - expected,
+      normalShare,
+      concentrated: failures >= settings.attribution.minRateRatio * Math.max(expected, 1),
+    });
+  }
+  return items;
+}

@@ -1,0 +1,114 @@
+import { SLICE_DIMENSIONS, type Bucket, type Counts, type SliceDimension } from '../types';
+
+/** The whole app (`*`) or one value of one slice dimension, e.g. `appVersion=5.2.0`. */
+export interface Unit {
+  key: string;
+  dimension: SliceDimension | null;
+  value: string | null;
+}
+
+export const OVERALL: Unit = { key: '*', dimension: null, value: null };
+
+export function unitKey(dimension: string, value: string): string {
+  return `${dimension}=${value}`;
+}
+
+/** Per-minute counts of one unit, aligned with `MinuteSeries.at`. */
+export interface UnitSeries {
+  unit: Unit;
+  attempts: number[];
+  failures: number[];
+  failedUsers: number[];
+  users: number[];
+}
+
+/** The recent minute buckets, reshaped into one aligned array per unit so windows are cheap to sum. */
+export interface MinuteSeries {
+  at: number[];
+  total: UnitSeries;
+  slices: UnitSeries[];
+  /** Failures per error code per minute. */
+  errorCodes: Map<string, number[]>;
+}
+
+function emptySeries(unit: Unit, length: number): UnitSeries {
+  return {
+    unit,
+    attempts: new Array<number>(length).fill(0),
+    failures: new Array<number>(length).fill(0),
+    failedUsers: new Array<number>(length).fill(0),
+    users: new Array<number>(length).fill(0),
+  };
+}
+
+function put(series: UnitSeries, i: number, c: Counts): void {
+  series.attempts[i] = c.attempts;
+  series.failures[i] = c.failures;
+  series.failedUsers[i] = c.failedUsers;
+  series.users[i] = c.users;
+}
+
+export function buildSeries(minutes: readonly Bucket[]): MinuteSeries {
+  const length = minutes.length;
+  const total = emptySeries(OVERALL, length);
+  const slices = new Map<string, UnitSeries>();
+  const errorCodes = new Map<string, number[]>();
+  minutes.forEach((bucket, i) => {
+    put(total, i, bucket.total);
+    for (const dimension of SLICE_DIMENSIONS) {
+      for (const [value, counts] of Object.entries(bucket.slices[dimension])) {
+        const key = unitKey(dimension, value);
+        let series = slices.get(key);
+        if (!series) {
+          series = emptySeries({ key, dimension, value }, length);
+          slices.set(key, series);
+        }
+        put(series, i, counts);
+      }
+    }
+    for (const [code, failures] of Object.entries(bucket.errorCodes)) {
+      let codeSeries = errorCodes.get(code);
+      if (!codeSeries) {
+        codeSeries = new Array<number>(length).fill(0);
+        errorCodes.set(code, codeSeries);
+      }
+      codeSeries[i] = failures;
+    }
+  });
+  return { at: minutes.map((b) => b.at), total, slices: [...slices.values()], errorCodes };
+}
+
+export function sum(values: readonly number[], from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += values[i] as number;
+  return s;
+}
+
+/** Index of the first minute at or after `time` (the series length when none is). */
+export function indexAt(series: MinuteSeries, time: number): number {
+  const i = series.at.findIndex((at) => at >= time);
+  return i === -1 ? series.at.length : i;
+}
+
+export function seriesOf(series: MinuteSeries, key: string): UnitSeries | null {
+  if (key === OVERALL.key) return series.total;
+  return series.slices.find((s) => s.unit.key === key) ?? null;
+}
+
+export function countsOver(unit: UnitSeries, from: number, to: number): Counts {
+  return {
+    attempts: sum(unit.attempts, from, to),
+    failures: sum(unit.failures, from, to),
+    users: sum(unit.users, from, to),
+    failedUsers: sum(unit.failedUsers, from, to),
+  };
+}
+
+export function plus(a: Counts, b: Counts): Counts {
+  return {
+    attempts: a.attempts + b.attempts,
+    failures: a.failures + b.failures,
+    users: a.users + b.users,
+    failedUsers: a.failedUsers + b.failedUsers,
+  };
+}

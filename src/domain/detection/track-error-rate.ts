@@ -1,0 +1,143 @@
+import type { Counts, Release, SuspectedCause } from '../types';
+import { linkRelease, pickCulprit } from './attribution';
+import type { Baseline } from './baseline';
+import { binomialLlr, onsetIndex, recoveryIndex } from './change-point';
+import { track, type Episode, type Tracked } from './episodes';
+import {
+  findRateEvidence,
+  materialRate,
+  overallBaseline,
+  rateAttributionItems,
+  stillElevated,
+  unitBaseline,
+  type RateContext,
+  type RateEvidence,
+} from './error-rate';
+import { errorImpact, errorSeverity } from './impact';
+import type { DetectorSettings } from './settings';
+import type { Finding } from './signals';
+import { countsOver, indexAt, plus, seriesOf, type MinuteSeries, type UnitSeries } from './series';
+
+export const ERROR_RATE_FINGERPRINT = 'error_rate';
+
+export interface ErrorEpisode extends Episode {
+  /** Unit key watched for the end of the anomaly: the culprit slice, or `*`. */
+  focus: string;
+  /** The focus unit's normal rate, frozen at opening so a long incident cannot become its own baseline. */
+  focusRate: number;
+  /** The whole app's normal rate, frozen at opening. */
+  overallRate: number;
+  /** Whole-app counts over the incident so far. */
+  totals: Counts;
+}
+
+export interface TrackContext {
+  now: number;
+  /** End of the newest closed minute. */
+  closedUntil: number;
+  series: MinuteSeries;
+  baseline: Baseline | null;
+  releases: readonly Release[];
+  settings: DetectorSettings;
+}
+
+function cause(ctx: TrackContext, rateCtx: RateContext, from: number, startedAt: number): SuspectedCause | null {
+  const culprit = pickCulprit(rateAttributionItems(rateCtx, from, ctx.series.at.length), ctx.settings);
+  return culprit && { ...culprit, release: linkRelease(culprit, ctx.releases, startedAt, ctx.settings) };
+}
+
+/** The unit to watch for recovery: the culprit slice when the excess is concentrated in one, else the whole app. */
+function focusOf(ctx: TrackContext, suspected: SuspectedCause | null, fallback: string): string {
+  if (!suspected || suspected.dimension === 'errorCode') return fallback;
+  const key = `${suspected.dimension}=${suspected.value}`;
+  return seriesOf(ctx.series, key) ? key : fallback;
+}
+
+function finding(ctx: TrackContext, ep: Pick<ErrorEpisode, 'startedAt' | 'totals' | 'overallRate'>, suspected: SuspectedCause | null): Finding {
+  const impact = errorImpact(ep.totals, ep.overallRate);
+  return {
+    kind: 'error_rate',
+    fingerprint: ERROR_RATE_FINGERPRINT,
+    severity: errorSeverity(impact, ctx.settings),
+    startedAt: ep.startedAt,
+    impact,
+    suspectedCause: suspected,
+  };
+}
+
+function llrSeries(unit: UnitSeries, baseRate: number, settings: DetectorSettings): number[] {
+  const p1 = materialRate(unit.unit, baseRate, settings);
+  return unit.attempts.map((n, i) => binomialLlr(unit.failures[i] as number, n, baseRate, p1));
+}
+
+function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): ErrorEpisode {
+  const { series } = ctx;
+  const len = series.at.length;
+  const early = cause(ctx, rateCtx, evidence.from, series.at[evidence.from] as number);
+  const focus = focusOf(ctx, early, evidence.unit.key);
+  const focusSeries = seriesOf(series, focus) as UnitSeries;
+  const focusRate =
+    focus === evidence.unit.key
+      ? evidence.baseline.rate
+      : (unitBaseline(rateCtx, focusSeries, evidence.from, len)?.rate ?? evidence.baseline.rate);
+  const onset = onsetIndex(llrSeries(focusSeries, focusRate, ctx.settings), rateCtx.floor, len);
+  const startedAt = series.at[onset] as number;
+  const overallRate = overallBaseline(series, onset, ctx.baseline, ctx.settings)?.rate ?? evidence.baseline.rate;
+  const totals = countsOver(series.total, onset, len);
+  const suspected = cause(ctx, rateCtx, Math.min(onset, evidence.from), startedAt);
+  return {
+    phase: 'open',
+    normalSince: null,
+    resolvedEvalAt: null,
+    closedUntil: ctx.closedUntil,
+    startedAt,
+    resolvedAt: null,
+    focus: focusOf(ctx, suspected, focus),
+    focusRate,
+    overallRate,
+    totals,
+    finding: finding(ctx, { startedAt, totals, overallRate }, suspected),
+  };
+}
+
+/** Fresh impact and cause for an open (or reopening) episode, counting the minutes closed since the last look. */
+function refresh(ctx: TrackContext, rateCtx: RateContext, ep: ErrorEpisode, attributeFrom: number): ErrorEpisode {
+  const len = ctx.series.at.length;
+  const totals = plus(ep.totals, countsOver(ctx.series.total, indexAt(ctx.series, ep.closedUntil), len));
+  const suspected = cause(ctx, rateCtx, attributeFrom, ep.startedAt);
+  const focus = focusOf(ctx, suspected, ep.focus);
+  let focusRate = ep.focusRate;
+  if (focus !== ep.focus) {
+    const focusSeries = seriesOf(ctx.series, focus) as UnitSeries;
+    focusRate = unitBaseline(rateCtx, focusSeries, attributeFrom, len)?.rate ?? focusRate;
+  }
+  const next = { ...ep, totals, focus, focusRate, closedUntil: ctx.closedUntil };
+  return { ...next, finding: finding(ctx, next, suspected) };
+}
+
+export function trackErrorRate(ctx: TrackContext, episode: ErrorEpisode | null, floor: number): Tracked<ErrorEpisode> {
+  const { series, settings } = ctx;
+  const len = series.at.length;
+  const rateCtx: RateContext = { series, baseline: ctx.baseline, floor: indexAt(series, floor), settings };
+  const clearFrom = Math.max(0, len - settings.episodes.clearWindowMinutes);
+  return track<ErrorEpisode, RateEvidence>(
+    episode,
+    floor,
+    {
+      evidence: () => findRateEvidence(rateCtx)[0] ?? null,
+      elevated: (ep) => {
+        const unit = seriesOf(series, ep.focus);
+        return unit !== null && stillElevated(unit, clearFrom, len, ep.focusRate, settings);
+      },
+      open: (evidence) => open(ctx, rateCtx, evidence),
+      refresh: (ep, evidence) => refresh(ctx, rateCtx, ep, evidence ? evidence.from : indexAt(series, ep.startedAt)),
+      recoveredAt: (ep) => {
+        const unit = seriesOf(series, ep.focus) ?? series.total;
+        const r = recoveryIndex(llrSeries(unit, ep.focusRate, settings), indexAt(series, ep.startedAt), len);
+        return r < len ? (series.at[r] as number) : ctx.closedUntil;
+      },
+    },
+    ctx,
+    settings,
+  );
+}

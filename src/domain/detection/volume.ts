@@ -1,0 +1,158 @@
+import type { SliceDimension } from '../types';
+import type { AttributionItem } from './attribution';
+import { profileAt, type Baseline } from './baseline';
+import type { DetectorSettings } from './settings';
+import { logPoissonLower } from './stats';
+import { sum, type MinuteSeries, type Unit, type UnitSeries } from './series';
+
+/**
+ * Dimensions whose slices are checked for a collapse of their own. App versions are left out: versions hand their
+ * users over to the next one by design, so an old version losing half its logins in an hour is a roll-out, not an
+ * outage (a crashing new version still shows as a drop of the whole app).
+ */
+const VOLUME_DIMENSIONS: readonly SliceDimension[] = ['platform', 'osVersion', 'region'];
+
+/** Expected-shape of traffic per minute: the time-of-day profile of previous days, flat without history. */
+export function trafficShape(series: MinuteSeries, baseline: Baseline | null): number[] {
+  const profile = baseline?.volume;
+  return series.at.map((at) => (profile ? profileAt(profile, at) : 1));
+}
+
+export interface VolumeEvidence {
+  unit: Unit;
+  from: number;
+  observed: number;
+  expected: number;
+  /** Observed / shape over the reference minutes: how busy this unit is relative to the profile today. */
+  level: number;
+  logP: number;
+}
+
+/**
+ * The unit's traffic level relative to the profile over the reference minutes before the window. Measuring the
+ * level just before the window makes the test insensitive to weekends, growth and holidays (a whole day that is
+ * lighter), while the profile's shape keeps the nightly dip from looking like a drop.
+ */
+export function referenceLevel(unit: UnitSeries, shape: readonly number[], settings: DetectorSettings): number | null {
+  const to = unit.attempts.length - settings.volume.windowMinutes;
+  const from = Math.max(0, to - settings.volume.referenceMinutes);
+  const shapeSum = sum(shape, from, to);
+  const observed = sum(unit.attempts, from, to);
+  return shapeSum > 0 && observed > 0 ? observed / shapeSum : null;
+}
+
+/** Pearson dispersion of the reference minutes around their expectation: how much wider than Poisson traffic is. */
+function dispersion(unit: UnitSeries, shape: readonly number[], level: number, settings: DetectorSettings): number {
+  const to = unit.attempts.length - settings.volume.windowMinutes;
+  const from = Math.max(0, to - settings.volume.referenceMinutes);
+  let chi2 = 0;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const e = level * (shape[i] as number);
+    if (e <= 0) continue;
+    chi2 += ((unit.attempts[i] as number) - e) ** 2 / e;
+    n++;
+  }
+  if (n < 10) return settings.volume.maxOverdispersion;
+  return Math.min(settings.volume.maxOverdispersion, Math.max(1, chi2 / (n - 1)));
+}
+
+function dropLogP(observed: number, expected: number, phi: number): number {
+  return logPoissonLower(observed / phi, expected / phi);
+}
+
+export function testVolume(
+  unit: UnitSeries,
+  shape: readonly number[],
+  floor: number,
+  frozenLevel: number | null,
+  settings: DetectorSettings,
+): VolumeEvidence | null {
+  const v = settings.volume;
+  const to = unit.attempts.length;
+  const from = Math.max(0, to - v.windowMinutes, floor);
+  if (to - from < settings.errorRate.minBadMinutes) return null;
+  const level = frozenLevel ?? referenceLevel(unit, shape, settings);
+  if (level === null) return null;
+  const expected = level * sum(shape, from, to);
+  const observed = sum(unit.attempts, from, to);
+  if (expected < v.minExpected || observed > expected * (1 - v.minDrop)) return null;
+  const phi = dispersion(unit, shape, level, settings);
+  const logP = dropLogP(observed, expected, phi);
+  const maxLogP = Math.log(v.maxPValue);
+  if (logP > maxLogP) return null;
+  // Sustained: low in several minutes, and still significant without its emptiest minute (a late last bucket).
+  let lowMinutes = 0;
+  let worst = from;
+  let worstGap = -Infinity;
+  for (let i = from; i < to; i++) {
+    const e = level * (shape[i] as number);
+    const gap = e - (unit.attempts[i] as number);
+    if ((unit.attempts[i] as number) < e * (1 - v.minDrop)) lowMinutes++;
+    if (gap > worstGap) {
+      worstGap = gap;
+      worst = i;
+    }
+  }
+  if (lowMinutes < settings.errorRate.minBadMinutes) return null;
+  const worstExpected = level * (shape[worst] as number);
+  if (dropLogP(observed - (unit.attempts[worst] as number), expected - worstExpected, phi) > maxLogP) return null;
+  return { unit: unit.unit, from, observed, expected, level, logP };
+}
+
+/** The whole app and every platform, OS version and region whose logins collapsed, strongest first. */
+export function findVolumeEvidence(series: MinuteSeries, shape: readonly number[], floor: number, settings: DetectorSettings) {
+  const units = [series.total, ...series.slices.filter((s) => s.unit.dimension && VOLUME_DIMENSIONS.includes(s.unit.dimension))];
+  const found: VolumeEvidence[] = [];
+  for (const unit of units) {
+    const evidence = testVolume(unit, shape, floor, null, settings);
+    if (evidence) found.push(evidence);
+  }
+  return found.sort((a, b) => a.logP - b.logP);
+}
+
+/** Still collapsed: the recent minutes below expectation by at least half the opening drop. */
+export function stillDropped(
+  unit: UnitSeries,
+  shape: readonly number[],
+  level: number,
+  settings: DetectorSettings,
+): boolean {
+  const to = unit.attempts.length;
+  const from = Math.max(0, to - settings.episodes.clearWindowMinutes);
+  const expected = level * sum(shape, from, to);
+  return expected > 0 && sum(unit.attempts, from, to) < expected * (1 - settings.volume.minDrop / 2);
+}
+
+/**
+ * Where the logins went missing, value by value: each slice's observed logins against its own reference level,
+ * app versions included (a version that crashes on launch loses all of its logins while the others keep theirs).
+ */
+export function volumeAttributionItems(series: MinuteSeries, shape: readonly number[], from: number, settings: DetectorSettings) {
+  const to = series.at.length;
+  const shapeSum = sum(shape, from, to);
+  const totalLevel = referenceLevel(series.total, shape, settings);
+  if (totalLevel === null) return [];
+  const totalExpected = totalLevel * shapeSum;
+  const totalObserved = sum(series.total.attempts, from, to);
+  const items: AttributionItem[] = [];
+  for (const slice of series.slices) {
+    const { dimension, value } = slice.unit;
+    if (!dimension || value === null) continue;
+    const level = referenceLevel(slice, shape, settings);
+    if (level === null) continue;
+    const expected = level * shapeSum;
+    const observed = sum(slice.attempts, from, to);
+    const complementExpected = totalExpected - expected;
+    const complementRetention = complementExpected > 0 ? (totalObserved - observed) / complementExpected : 0;
+    const retention = expected > 0 ? observed / expected : 1;
+    items.push({
+      dimension,
+      value,
+      excess: expected - observed,
+      normalShare: totalLevel > 0 ? level / totalLevel : 0,
+      concentrated: complementRetention > 0 && complementRetention >= settings.attribution.minRateRatio * retention,
+    });
+  }
+  return items;
+}
