@@ -42,7 +42,10 @@ export interface LiveDetectorDeps<S> {
 /** Detector state outlives a quiet app by a week; after that the detector starts afresh from the counters. */
 const STATE_TTL_MS = 7 * 24 * 3_600_000;
 
-/** Saves the state only while the lock is still ours, then releases it: an evaluation that outlived its lock must not overwrite a newer one. */
+/**
+ * Saves the state only while the lock is still ours, then releases it: an evaluation that outlived its lock must not
+ * overwrite the state of a newer one.
+ */
 const SAVE_AND_UNLOCK = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
