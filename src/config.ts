@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   DETECTOR_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
+  INGEST_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
 });
 
 export interface Config {
@@ -46,6 +47,8 @@ export interface Config {
   readonly publicUrl: string;
   /** Path of a JSON file overriding config/detector.json (partial: only the keys to change). */
   readonly detectorConfig: string | undefined;
+  /** Requests per second one ingest key may make before 429s; a guard against runaway clients, not traffic shaping. */
+  readonly ingestRatePerSecond: number;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     detectEverySeconds: e.DETECT_EVERY_SECONDS,
     logLevel: e.LOG_LEVEL,
     detectorConfig: e.DETECTOR_CONFIG,
+    ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

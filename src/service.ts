@@ -132,7 +132,15 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       routers.push(
         appsRouter({ auth, apps }),
         releasesRouter({ auth, releases: stores.releases, apps, clock }),
-        eventsRouter({ auth, queue: queues.ingest, redis: producer, prefix: config.redisPrefix, clock, metrics }),
+        eventsRouter({
+          auth,
+          queue: queues.ingest,
+          redis: producer,
+          prefix: config.redisPrefix,
+          clock,
+          metrics,
+          ratePerSecond: config.ingestRatePerSecond,
+        }),
         seriesRouter({ auth, apps, counters, clock }),
         incidentsRouter({ auth, incidents }),
         statusRouter({ auth, status: new PublicStatusCache(stores.incidents, clock) }),

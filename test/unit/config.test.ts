@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       detectEverySeconds: 10,
       logLevel: 'info',
       detectorConfig: undefined,
+      ingestRatePerSecond: 2000,
       publicUrl: 'http://localhost:8080',
     });
     expect(Object.isFrozen(config)).toBe(true);
