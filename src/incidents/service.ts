@@ -120,7 +120,7 @@ export class IncidentService {
       case 'open':
         return this.open(app, signal.finding, signal.at);
       case 'update':
-        return this.update(app, signal.finding, now);
+        return this.update(app, signal.finding, signal.at);
       case 'resolve':
         return this.resolveDetected(app, signal.finding, signal.at, now);
       case 'reopen':
