@@ -17,28 +17,37 @@ export const SliceValue = z
 
 const Count = z.number().int('expected an integer').min(0, 'must be >= 0').max(1e9, 'must be <= 1000000000');
 
+/** "appVersion: required" reads better than zod's "expected string, received undefined". */
+const orRequired = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : message);
+
 /** ISO-8601 string or epoch ms, within the accepted window around the injected clock's now. */
 function eventTime(clock: Clock) {
   return z
-    .union([
-      z.number().int('expected epoch milliseconds').nonnegative(),
-      z
-        .string()
-        .max(40)
-        .regex(/^\d{4}-\d{2}-\d{2}T/, 'expected an ISO-8601 time or epoch milliseconds')
-        .transform((s, ctx) => {
-          const ms = Date.parse(s);
-          if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 time' });
-          return ms;
-        }),
-    ])
-    .refine((ms) => ms >= clock.now() - MAX_EVENT_AGE_MS, 'older than 24 hours')
-    .refine((ms) => ms <= clock.now() + MAX_EVENT_FUTURE_MS, 'more than 5 minutes in the future');
+    .union(
+      [
+        z.number().int().nonnegative(),
+        z
+          .string()
+          .max(40)
+          .regex(/^\d{4}-\d{2}-\d{2}T/)
+          .transform((s, ctx) => {
+            const ms = Date.parse(s);
+            if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 time' });
+            return ms;
+          }),
+      ],
+      { error: orRequired('expected an ISO-8601 time or epoch milliseconds') },
+    )
+    .superRefine((ms, ctx) => {
+      const now = clock.now();
+      if (ms < now - MAX_EVENT_AGE_MS) ctx.addIssue({ code: 'custom', message: 'older than 24 hours' });
+      else if (ms > now + MAX_EVENT_FUTURE_MS) ctx.addIssue({ code: 'custom', message: 'more than 5 minutes in the future' });
+    });
 }
 
 export const sliceFields = {
   appVersion: SliceValue,
-  platform: z.enum(PLATFORMS, { error: `expected one of ${PLATFORMS.join('|')}` }),
+  platform: z.enum(PLATFORMS, { error: orRequired(`expected one of ${PLATFORMS.join('|')}`) }),
   osVersion: SliceValue.optional(),
   region: SliceValue.optional(),
 };
@@ -52,7 +61,7 @@ export function createEventSchema(clock: Clock) {
   const login = z.object({
     type: z.literal('login'),
     ts: time,
-    outcome: z.enum(['success', 'failure'], { error: 'expected one of success|failure' }),
+    outcome: z.enum(['success', 'failure'], { error: orRequired('expected one of success|failure') }),
     errorCode: SliceValue.optional(),
     ...sliceFields,
     userId: z.string().min(1).max(256).optional(),
@@ -110,7 +119,10 @@ function describe(error: z.ZodError): string {
   return `${issue.path.join('.')}: ${issue.message}`;
 }
 
-/** Validates every event on its own: one bad event is rejected by index, the rest of the batch goes on. */
+/**
+ * Validates every event on its own: one bad event is rejected by index, the rest of the batch goes on. The readable
+ * messages cost a second parse, paid only by bad events: a per-parse error map halves the speed of the good path.
+ */
 export function validateEvents(
   schema: EventSchema,
   raw: readonly unknown[],
@@ -118,9 +130,9 @@ export function validateEvents(
   const events: TelemetryEvent[] = [];
   const rejected: RejectedEvent[] = [];
   for (let index = 0; index < raw.length; index++) {
-    const result = schema.safeParse(raw[index], { error: errorMessages });
+    const result = schema.safeParse(raw[index]);
     if (result.success) events.push(result.data);
-    else rejected.push({ index, error: describe(result.error) });
+    else rejected.push({ index, error: describe(schema.safeParse(raw[index], { error: errorMessages }).error!) });
   }
   return { events, rejected };
 }

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import Redis from 'ioredis';
+import { makeTempDir } from './tmp';
+
+/**
+ * A private redis-server on a free loopback port, persisting every write (AOF, fsync always) in a temp dir, so a test
+ * can stop Redis mid-run and bring the same data back on the same port.
+ */
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  /** SIGKILL: no chance to flush anything that was not already fsync'ed. */
+  kill(): Promise<void>;
+  /** Starts again on the same port and directory, and waits until it answers. */
+  start(): Promise<void>;
+  /** Kills it (if running) and removes its directory. */
+  remove(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitUntilAnswering(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await probe.connect();
+      await probe.ping();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`private redis-server did not start: ${String(err)}`, { cause: err });
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startPrivateRedis(name: string): Promise<PrivateRedis> {
+  const tmp = makeTempDir(`redis-${name}`);
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', tmp.dir, '--appendonly', 'yes', '--appendfsync', 'always',
+        '--save', '', '--maxmemory-policy', 'noeviction'],
+      { stdio: 'ignore' },
+    );
+    await waitUntilAnswering(url);
+  };
+  const kill = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return {
+    url,
+    port,
+    kill,
+    start,
+    remove: async () => {
+      await kill();
+      tmp.remove();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { TelemetryEvent } from '../../src/domain/types';
+import { foldBatch } from '../../src/ingest/fold-batch';
+
+const T = Date.parse('2024-05-01T11:00:00Z');
+const login = (over: Partial<TelemetryEvent> & { ts?: number; outcome?: 'success' | 'failure' } = {}): TelemetryEvent =>
+  ({ type: 'login', ts: T + 5_000, outcome: 'success', appVersion: '5.2.0', platform: 'ios', ...over }) as TelemetryEvent;
+
+describe('folding a batch in memory', () => {
+  it('when events share a minute, then each field is incremented once with the sum', () => {
+    const delta = foldBatch([
+      login({ userId: 'a' }),
+      login({ userId: 'b', outcome: 'failure', errorCode: 'AUTH_TIMEOUT' } as Partial<TelemetryEvent>),
+      login({ userId: 'a', outcome: 'failure' }),
+    ]);
+    expect([...delta.minutes.keys()]).toEqual([T]);
+    const minute = delta.minutes.get(T)!;
+    expect(Object.fromEntries(minute.fields)).toEqual({
+      a: 3,
+      f: 2,
+      'a|v|5.2.0': 3,
+      'f|v|5.2.0': 2,
+      'a|p|ios': 3,
+      'f|p|ios': 2,
+      'a|o|unknown': 3,
+      'f|o|unknown': 2,
+      'a|r|unknown': 3,
+      'f|r|unknown': 2,
+      'f|e|AUTH_TIMEOUT': 1,
+      'f|e|unknown': 1,
+    });
+    expect([...minute.users.get('u')!]).toEqual(['a', 'b']);
+    expect([...minute.users.get('fu')!]).toEqual(['b', 'a']);
+    expect([...minute.users.get('fu|e|AUTH_TIMEOUT')!]).toEqual(['b']);
+    expect(delta.byPlatform.get('ios')).toEqual({ attempts: 3, failures: 2 });
+  });
+
+  it('when events span minutes of one hour, then minutes stay apart and the hour rolls them up', () => {
+    const delta = foldBatch([login({ userId: 'a' }), login({ ts: T + 61_000, userId: 'a' }), login({ ts: T + 3_600_000 })]);
+    expect([...delta.minutes.keys()]).toEqual([T, T + 60_000, T + 3_600_000]);
+    expect(delta.hours.get(T)!.fields.get('a')).toBe(2);
+    expect([...delta.hours.get(T)!.users.get('u')!]).toEqual(['a']);
+    expect(delta.hours.get(T + 3_600_000)!.fields.get('a')).toBe(1);
+  });
+
+  it('when an aggregate arrives, then its counts and users go to fields and unbroken-down failures to "unknown"', () => {
+    const delta = foldBatch([
+      {
+        type: 'login_aggregate',
+        minute: T,
+        attempts: 120,
+        failures: 48,
+        users: 110,
+        failedUsers: 45,
+        failuresByErrorCode: { AUTH_TIMEOUT: 40 },
+        appVersion: '5.2.0',
+        platform: 'android',
+        region: 'eu',
+      },
+    ]);
+    const fields = Object.fromEntries(delta.minutes.get(T)!.fields);
+    expect(fields).toMatchObject({ a: 120, f: 48, u: 110, fu: 45, 'u|r|eu': 110, 'f|e|AUTH_TIMEOUT': 40, 'f|e|unknown': 8 });
+    expect(delta.minutes.get(T)!.users.size).toBe(0);
+    expect(delta.byPlatform.get('android')).toEqual({ attempts: 120, failures: 48 });
+  });
+
+  it('when counts are zero, then no field is written for them', () => {
+    const fields = foldBatch([login()]).minutes.get(T)!.fields;
+    expect([...fields.keys()].some((k) => k.startsWith('f'))).toBe(false);
+  });
+});
