@@ -93,6 +93,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     const counters = new RedisCounters(producer, config.redisPrefix);
     const listeners: IncidentListener[] = [];
     const incidents = new IncidentService({ incidents: stores.incidents, listeners, clock, logger, metrics });
+    await incidents.refreshOpenGauge();
     const schedules = new DetectSchedules({
       queue: queues.detect,
       apps: stores.apps,
@@ -106,7 +107,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       const live = new LiveDetector<DetectorState>({
         redis: workerRedis,
         prefix: config.redisPrefix,
-        evaluate: (input) => evaluateApp({ counters, settings }, { ...input, state: input.state ?? null }),
+        evaluate: (input) => evaluateApp({ counters, settings }, input),
         releases: stores.releases,
         incidents,
         clock,
