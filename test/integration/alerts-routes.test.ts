@@ -12,6 +12,21 @@ import { silencesRouter } from '../../src/http/routes/silences';
 import { createLogger } from '../../src/logger';
 import { ADMIN_TOKEN, alertsHarness, type AlertsHarness } from '../support/alerts-harness';
 
+interface Listed {
+  channels?: { id: string }[];
+  silences?: { id: string }[];
+}
+interface ErrorBody {
+  error: { code: string; details: { field: string }[] };
+}
+interface Created {
+  id: string;
+}
+interface AckBody {
+  result: string;
+}
+const read = async <T>(res: Response): Promise<T> => (await res.json()) as T;
+
 describe('channels, silences and the acknowledge link over HTTP', () => {
   let h: AlertsHarness;
   let server: Server;
@@ -59,17 +74,17 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
       expect(res.status).toBe(201);
       const text = await res.text();
       expect(text).not.toContain('sup3r-s3cret');
-      const created = JSON.parse(text);
+      const created = JSON.parse(text) as Created;
       expect(created).toMatchObject({ type: 'webhook', url: 'https://hooks.example.com/x', hasSecret: true, apps: [app], minSeverity: 'major', escalateAfterMinutes: 2.5 });
-      expect((await (await call('/v1/channels')).json()).channels.map((c: { id: string }) => c.id)).toContain(created.id);
-      expect(await (await call(`/v1/channels/${created.id}`)).json()).toEqual(created);
+      expect((await read<Listed>(await call('/v1/channels'))).channels!.map((c) => c.id)).toContain(created.id);
+      expect(await read<Created>(await call(`/v1/channels/${created.id}`))).toEqual(created);
       expect((await call(`/v1/channels/${created.id}`, { method: 'DELETE' })).status).toBe(204);
       expect((await call(`/v1/channels/${created.id}`)).status).toBe(404);
     });
 
     it('when a Slack channel is listed, then its URL (the credential) is redacted', async () => {
       const res = await call('/v1/channels', { json: { type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/SECRET' } });
-      expect(await res.json()).toMatchObject({ url: 'https://hooks.slack.com/…', hasSecret: false });
+      expect(await read<Created>(res)).toMatchObject({ url: 'https://hooks.slack.com/…', hasSecret: false });
     });
 
     it.each([
@@ -82,8 +97,8 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
     ])('when the body is %j, then 400 names %s', async (json, field) => {
       const res = await call('/v1/channels', { json });
       expect(res.status).toBe(400);
-      const body = await res.json();
-      expect(body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      const body = await read<ErrorBody>(res);
+      expect(body.error.details.map((d) => d.field)).toContain(field);
     });
 
     it('when a channel names an app that does not exist, then 404', async () => {
@@ -101,14 +116,14 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
       const until = new Date(Date.now() + 3600_000).toISOString();
       const res = await call('/v1/silences', { json: { app, until, reason: 'release freeze', kind: 'error_rate' } });
       expect(res.status).toBe(201);
-      const created = await res.json();
+      const created = await read<Created>(res);
       expect(created).toMatchObject({ app, until, reason: 'release freeze', kind: 'error_rate', active: true });
       const expired = await h.stores.silences.create({ app, kind: null, until: Date.now() - 1000, reason: 'old', createdAt: Date.now() - 5000 });
 
-      const active = (await (await call('/v1/silences')).json()).silences.map((s: { id: string }) => s.id);
+      const active = (await read<Listed>(await call('/v1/silences'))).silences!.map((x) => x.id);
       expect(active).toContain(created.id);
       expect(active).not.toContain(expired.id);
-      const all = (await (await call('/v1/silences?all=true')).json()).silences.map((s: { id: string }) => s.id);
+      const all = (await read<Listed>(await call('/v1/silences?all=true'))).silences!.map((x) => x.id);
       expect(all).toEqual(expect.arrayContaining([created.id, expired.id]));
 
       expect((await call(`/v1/silences/${created.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -119,7 +134,7 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
       const app = await h.createApp();
       const past = await call('/v1/silences', { json: { app, until: Date.now() - 1, reason: 'x' } });
       expect(past.status).toBe(400);
-      expect((await past.json()).error.details[0].field).toBe('until');
+      expect((await read<ErrorBody>(past)).error.details[0]!.field).toBe('until');
       expect((await call('/v1/silences', { json: { app: 'app_nope', until: Date.now() + 60_000, reason: 'x' } })).status).toBe(404);
     });
   });
@@ -132,10 +147,10 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
       const path = ackPath(h.alerting.ackLinks.url(incident.id));
       const first = await call(path, { token: null });
       expect(first.status).toBe(200);
-      expect(await first.json()).toMatchObject({ result: 'acknowledged', incident: { id: incident.id, status: 'acknowledged' } });
+      expect(await read<AckBody>(first)).toMatchObject({ result: 'acknowledged', incident: { id: incident.id, status: 'acknowledged' } });
       const second = await call(path, { token: null });
       expect(second.status).toBe(200);
-      expect((await second.json()).result).toBe('already_acknowledged');
+      expect((await read<AckBody>(second)).result).toBe('already_acknowledged');
       const acks = (await h.incident(incident.id)).timeline.filter((e) => e.type === 'acknowledged');
       expect(acks).toHaveLength(1);
       expect(acks[0]!.by).toBe('on-call (page link)');
@@ -162,7 +177,7 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
       ]) {
         const res = await call(path, { token: null });
         expect(res.status).toBe(403);
-        expect((await res.json()).error.code).toBe('forbidden');
+        expect((await read<ErrorBody>(res)).error.code).toBe('forbidden');
       }
       expect((await h.incident(target.id)).status).toBe('open');
       expect((await h.incident(other.id)).status).toBe('open');

@@ -1,0 +1,19 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS require hook loads before any TypeScript can */
+/* global require */
+'use strict';
+const { readFileSync } = require('node:fs');
+const { transformSync } = require('@swc/core');
+
+/**
+ * Lets a child process run the TypeScript sources the way jest does (swc, no type check), with no build step, so a
+ * test can start and SIGKILL a real worker process: `node -r ./test/support/swc-register.cjs file.ts`.
+ */
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = transformSync(readFileSync(filename, 'utf8'), {
+    filename,
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  });
+  module._compile(code, filename);
+};
