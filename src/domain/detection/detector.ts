@@ -2,7 +2,7 @@ import type { Bucket, Release } from '../types';
 import { buildBaseline, historyRange, MINUTE, type Baseline } from './baseline';
 import type { DetectorSettings } from './settings';
 import type { Signal } from './signals';
-import { buildSeries } from './series';
+import { buildSeries, type MinuteSeries } from './series';
 import { trackErrorRate, type ErrorEpisode, type TrackContext } from './track-error-rate';
 import { trackVolume, type VolumeEpisode } from './track-volume';
 
@@ -22,6 +22,8 @@ export interface DetectorState {
   baseline: Baseline | null;
   errorRate: { episode: ErrorEpisode | null; floor: number };
   volumeDrop: { episode: VolumeEpisode | null; floor: number };
+  /** What the last evaluation saw and concluded; see `inputKey`. */
+  last: { key: string; errorElevated: boolean; volumeElevated: boolean } | null;
 }
 
 export interface DetectorInput {
@@ -53,26 +55,74 @@ export function historyNeeded(state: DetectorState | null, now: number, settings
   return historyRange(state?.baseline ?? null, now, settings);
 }
 
+/**
+ * Identifies everything the tests depend on. The detector runs every few seconds but minutes close once a minute,
+ * so most evaluations see exactly what the previous one saw; their test results are then known and only the
+ * time-driven parts of the lifecycle (resolve after a quiet spell, end of the cool-down) run. Every event adds to
+ * the total attempts, so the sums change whenever any count does.
+ */
+function keyOf(
+  data: string,
+  error: Pick<DetectorState['errorRate'], 'episode' | 'floor'> | undefined,
+  volume: Pick<DetectorState['volumeDrop'], 'episode' | 'floor'> | undefined,
+): string {
+  const episode = (e: ErrorEpisode | VolumeEpisode | null | undefined) => (e ? `${e.phase}:${e.focus}` : '-');
+  return [data, error?.floor ?? 0, volume?.floor ?? 0, episode(error?.episode), episode(volume?.episode)].join('|');
+}
+
+function dataKey(input: DetectorInput, baseline: Baseline | null, closedUntil: number): string {
+  let attempts = 0;
+  let failures = 0;
+  for (const b of input.minutes) {
+    attempts += b.total.attempts;
+    failures += b.total.failures;
+  }
+  return [closedUntil, input.minutes.length, attempts, failures, baseline?.hour ?? '-', input.releases.length].join('|');
+}
+
 export function detect(input: DetectorInput, settings: DetectorSettings): { state: DetectorState; signals: Signal[] } {
   const prev = input.state;
   const baseline = input.hours ? buildBaseline(input.hours, input.now, settings) : (prev?.baseline ?? null);
+  const closedUntil = minuteRange(input.now, settings).to;
+  const data = dataKey(input, baseline, closedUntil);
+  const before = keyOf(data, prev?.errorRate, prev?.volumeDrop);
+  const last = prev?.last?.key === before ? prev.last : null;
+  let series: MinuteSeries | null = null;
   const ctx: TrackContext = {
     now: input.now,
-    closedUntil: minuteRange(input.now, settings).to,
-    series: buildSeries(input.minutes),
+    closedUntil,
+    get series() {
+      return (series ??= buildSeries(input.minutes));
+    },
     baseline,
     releases: input.releases,
     settings,
   };
-  const errorRate = trackErrorRate(ctx, prev?.errorRate.episode ?? null, prev?.errorRate.floor ?? 0);
-  const volumeDrop = trackVolume(ctx, prev?.volumeDrop.episode ?? null, prev?.volumeDrop.floor ?? 0);
+  const errorRate = trackErrorRate(
+    ctx,
+    prev?.errorRate.episode ?? null,
+    prev?.errorRate.floor ?? 0,
+    last && { elevated: last.errorElevated },
+  );
+  const volumeDrop = trackVolume(
+    ctx,
+    prev?.volumeDrop.episode ?? null,
+    prev?.volumeDrop.floor ?? 0,
+    last && { elevated: last.volumeElevated },
+  );
   const signals = [errorRate.signal, volumeDrop.signal].filter((s): s is Signal => s !== null);
+  const after = keyOf(data, errorRate, volumeDrop);
   return {
     state: {
       version: 1,
       baseline,
       errorRate: { episode: errorRate.episode, floor: errorRate.floor },
       volumeDrop: { episode: volumeDrop.episode, floor: volumeDrop.floor },
+      // Only remembered when this evaluation left the episodes as it found them: the results then still apply.
+      last:
+        before === after
+          ? { key: after, errorElevated: errorRate.elevated, volumeElevated: volumeDrop.elevated }
+          : null,
     },
     signals,
   };

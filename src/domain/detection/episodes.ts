@@ -65,6 +65,8 @@ export interface Tracked<E> {
   /** Minutes before this time no longer count as evidence of a new anomaly (the last recovery). */
   floor: number;
   signal: Signal | null;
+  /** What `elevated` said (false when not asked), remembered so an unchanged evaluation need not ask again. */
+  elevated: boolean;
 }
 
 /** What one kind of anomaly plugs into the shared lifecycle. */
@@ -86,35 +88,46 @@ export function track<E extends Episode, V>(
   ops: EpisodeOps<E, V>,
   at: { now: number; closedUntil: number },
   settings: DetectorSettings,
+  /**
+   * Set when nothing the tests look at changed since the last evaluation (same minutes, counts, baseline and
+   * episode): the evidence is then known to be absent (else an episode would be open) and `elevated` is as it was.
+   */
+  unchanged: { elevated: boolean } | null,
 ): Tracked<E> {
   const { now, closedUntil } = at;
   const isOpen = episode !== null && episode.phase === 'open';
-  const evidence = isOpen ? null : ops.evidence();
-  const elevated = isOpen && ops.elevated(episode);
+  const evidence = isOpen || unchanged ? null : ops.evidence();
+  const elevated = isOpen && (unchanged ? unchanged.elevated : ops.elevated(episode));
   const { decision, normalSince } = decide(episode, { evidence: evidence !== null, elevated, closedUntil }, now, settings);
+  const result = (episode: E | null, signal: Signal | null, nextFloor = floor): Tracked<E> => ({
+    episode,
+    floor: nextFloor,
+    signal,
+    elevated,
+  });
   switch (decision) {
     case 'hold':
-      return { episode: episode && { ...episode, normalSince }, floor, signal: null };
+      return result(episode && { ...episode, normalSince }, null);
     case 'forget':
-      return { episode: null, floor, signal: null };
+      return result(null, null);
     case 'open': {
       const opened = ops.open(evidence as V);
-      return { episode: opened, floor, signal: { type: 'open', at: now, finding: opened.finding } };
+      return result(opened, { type: 'open', at: now, finding: opened.finding });
     }
     case 'reopen': {
       const refreshed = ops.refresh(episode as E, evidence);
       const reopened: E = { ...refreshed, phase: 'open', normalSince: null, resolvedEvalAt: null, resolvedAt: null };
-      return { episode: reopened, floor, signal: { type: 'reopen', at: now, finding: reopened.finding } };
+      return result(reopened, { type: 'reopen', at: now, finding: reopened.finding });
     }
     case 'update': {
       const updated = ops.refresh(episode as E, null);
-      return { episode: updated, floor, signal: { type: 'update', at: now, finding: updated.finding } };
+      return result(updated, { type: 'update', at: now, finding: updated.finding });
     }
     case 'resolve': {
       const ep = episode as E;
       const resolvedAt = Math.max(ep.startedAt, ops.recoveredAt(ep));
       const resolved: E = { ...ep, phase: 'resolved', normalSince: null, resolvedEvalAt: now, resolvedAt };
-      return { episode: resolved, floor: resolvedAt, signal: { type: 'resolve', at: resolvedAt, finding: ep.finding } };
+      return result(resolved, { type: 'resolve', at: resolvedAt, finding: ep.finding }, resolvedAt);
     }
   }
 }

@@ -51,31 +51,39 @@ function put(series: UnitSeries, i: number, c: Counts): void {
 export function buildSeries(minutes: readonly Bucket[]): MinuteSeries {
   const length = minutes.length;
   const total = emptySeries(OVERALL, length);
-  const slices = new Map<string, UnitSeries>();
+  // One map per dimension keyed by value: this runs every few seconds per app, so no per-entry key strings.
+  const byDimension = SLICE_DIMENSIONS.map(() => new Map<string, UnitSeries>());
   const errorCodes = new Map<string, number[]>();
-  minutes.forEach((bucket, i) => {
+  for (let i = 0; i < length; i++) {
+    const bucket = minutes[i] as Bucket;
     put(total, i, bucket.total);
-    for (const dimension of SLICE_DIMENSIONS) {
-      for (const [value, counts] of Object.entries(bucket.slices[dimension])) {
-        const key = unitKey(dimension, value);
-        let series = slices.get(key);
+    SLICE_DIMENSIONS.forEach((dimension, d) => {
+      const values = bucket.slices[dimension];
+      const map = byDimension[d] as Map<string, UnitSeries>;
+      for (const value in values) {
+        let series = map.get(value);
         if (!series) {
-          series = emptySeries({ key, dimension, value }, length);
-          slices.set(key, series);
+          series = emptySeries({ key: unitKey(dimension, value), dimension, value }, length);
+          map.set(value, series);
         }
-        put(series, i, counts);
+        put(series, i, values[value] as Counts);
       }
-    }
-    for (const [code, failures] of Object.entries(bucket.errorCodes)) {
+    });
+    for (const code in bucket.errorCodes) {
       let codeSeries = errorCodes.get(code);
       if (!codeSeries) {
         codeSeries = new Array<number>(length).fill(0);
         errorCodes.set(code, codeSeries);
       }
-      codeSeries[i] = failures;
+      codeSeries[i] = bucket.errorCodes[code] as number;
     }
-  });
-  return { at: minutes.map((b) => b.at), total, slices: [...slices.values()], errorCodes };
+  }
+  return {
+    at: minutes.map((b) => b.at),
+    total,
+    slices: byDimension.flatMap((map) => [...map.values()]),
+    errorCodes,
+  };
 }
 
 export function sum(values: readonly number[], from: number, to: number): number {

@@ -35,7 +35,8 @@ export interface TrackContext {
   now: number;
   /** End of the newest closed minute. */
   closedUntil: number;
-  series: MinuteSeries;
+  /** May be a lazy getter: the minutes are only reshaped when a test needs them. */
+  readonly series: MinuteSeries;
   baseline: Baseline | null;
   releases: readonly Release[];
   settings: DetectorSettings;
@@ -115,23 +116,31 @@ function refresh(ctx: TrackContext, rateCtx: RateContext, ep: ErrorEpisode, attr
   return { ...next, finding: finding(ctx, next, suspected) };
 }
 
-export function trackErrorRate(ctx: TrackContext, episode: ErrorEpisode | null, floor: number): Tracked<ErrorEpisode> {
-  const { series, settings } = ctx;
-  const len = series.at.length;
-  const rateCtx: RateContext = { series, baseline: ctx.baseline, floor: indexAt(series, floor), settings };
-  const clearFrom = Math.max(0, len - settings.episodes.clearWindowMinutes);
+export function trackErrorRate(
+  ctx: TrackContext,
+  episode: ErrorEpisode | null,
+  floor: number,
+  unchanged: { elevated: boolean } | null,
+): Tracked<ErrorEpisode> {
+  const { settings } = ctx;
+  // Built on first use only: an unchanged evaluation with nothing to decide never touches the minutes.
+  const rateCtx = (): RateContext => ({ series: ctx.series, baseline: ctx.baseline, floor: indexAt(ctx.series, floor), settings });
   return track<ErrorEpisode, RateEvidence>(
     episode,
     floor,
     {
-      evidence: () => findRateEvidence(rateCtx)[0] ?? null,
+      evidence: () => findRateEvidence(rateCtx())[0] ?? null,
       elevated: (ep) => {
-        const unit = seriesOf(series, ep.focus);
-        return unit !== null && stillElevated(unit, clearFrom, len, ep.focusRate, settings);
+        const unit = seriesOf(ctx.series, ep.focus);
+        const len = ctx.series.at.length;
+        const from = Math.max(0, len - settings.episodes.clearWindowMinutes);
+        return unit !== null && stillElevated(unit, from, len, ep.focusRate, settings);
       },
-      open: (evidence) => open(ctx, rateCtx, evidence),
-      refresh: (ep, evidence) => refresh(ctx, rateCtx, ep, evidence ? evidence.from : indexAt(series, ep.startedAt)),
+      open: (evidence) => open(ctx, rateCtx(), evidence),
+      refresh: (ep, evidence) => refresh(ctx, rateCtx(), ep, evidence ? evidence.from : indexAt(ctx.series, ep.startedAt)),
       recoveredAt: (ep) => {
+        const { series } = ctx;
+        const len = series.at.length;
         const unit = seriesOf(series, ep.focus) ?? series.total;
         const r = recoveryIndex(llrSeries(unit, ep.focusRate, settings), indexAt(series, ep.startedAt), len);
         return r < len ? (series.at[r] as number) : ctx.closedUntil;
@@ -139,5 +148,6 @@ export function trackErrorRate(ctx: TrackContext, episode: ErrorEpisode | null, 
     },
     ctx,
     settings,
+    unchanged,
   );
 }

@@ -69,7 +69,13 @@ function finding(
   };
 }
 
-function open(ctx: TrackContext, shape: readonly number[], evidence: VolumeEvidence, floor: number): VolumeEpisode {
+function open(
+  ctx: TrackContext,
+  shape: readonly number[],
+  evidence: VolumeEvidence,
+  floor: number,
+  llr: (unit: UnitSeries, level: number) => number[],
+): VolumeEpisode {
   const { series, settings } = ctx;
   const len = series.at.length;
   const culprit = pickCulprit(volumeAttributionItems(series, shape, evidence.from, settings), settings);
@@ -80,8 +86,7 @@ function open(ctx: TrackContext, shape: readonly number[], evidence: VolumeEvide
     culpritKey && culpritSeries && culpritLevel !== null
       ? [culpritKey, culpritSeries, culpritLevel]
       : [evidence.unit.key, seriesOf(series, evidence.unit.key) ?? series.total, evidence.level];
-  const llr = unit.attempts.map((o, i) => poissonLlr(o, level * (shape[i] as number), settings.volume.minDrop));
-  const onset = onsetIndex(llr, indexAt(series, floor), len);
+  const onset = onsetIndex(llr(unit, level), indexAt(series, floor), len);
   const startedAt = series.at[onset] as number;
   const suspected = culprit && { ...culprit, release: linkRelease(culprit, ctx.releases, startedAt, settings) };
   const ep = {
@@ -118,29 +123,38 @@ function refresh(ctx: TrackContext, shape: readonly number[], ep: VolumeEpisode)
   return { ...next, finding: finding(ctx, shape, next, ep.finding.suspectedCause) };
 }
 
-export function trackVolume(ctx: TrackContext, episode: VolumeEpisode | null, floor: number): Tracked<VolumeEpisode> {
-  const { series, settings } = ctx;
-  const len = series.at.length;
-  const shape = trafficShape(series, ctx.baseline);
+export function trackVolume(
+  ctx: TrackContext,
+  episode: VolumeEpisode | null,
+  floor: number,
+  unchanged: { elevated: boolean } | null,
+): Tracked<VolumeEpisode> {
+  const { settings } = ctx;
+  let shapeMemo: number[] | null = null;
+  const shape = () => (shapeMemo ??= trafficShape(ctx.series, ctx.baseline));
+  const llr = (unit: UnitSeries, level: number) =>
+    unit.attempts.map((o, i) => poissonLlr(o, level * (shape()[i] as number), settings.volume.minDrop));
   return track<VolumeEpisode, VolumeEvidence>(
     episode,
     floor,
     {
-      evidence: () => findVolumeEvidence(series, shape, indexAt(series, floor), settings)[0] ?? null,
+      evidence: () => findVolumeEvidence(ctx.series, shape(), indexAt(ctx.series, floor), settings)[0] ?? null,
       elevated: (ep) => {
-        const unit = seriesOf(series, ep.focus);
-        return unit !== null && stillDropped(unit, shape, ep.level, settings);
+        const unit = seriesOf(ctx.series, ep.focus);
+        return unit !== null && stillDropped(unit, shape(), ep.level, settings);
       },
-      open: (evidence) => open(ctx, shape, evidence, floor),
-      refresh: (ep) => refresh(ctx, shape, ep),
+      open: (evidence) => open(ctx, shape(), evidence, floor, llr),
+      refresh: (ep) => refresh(ctx, shape(), ep),
       recoveredAt: (ep) => {
+        const { series } = ctx;
+        const len = series.at.length;
         const unit = seriesOf(series, ep.focus) ?? series.total;
-        const llr = unit.attempts.map((o, i) => poissonLlr(o, ep.level * (shape[i] as number), settings.volume.minDrop));
-        const r = recoveryIndex(llr, indexAt(series, ep.startedAt), len);
+        const r = recoveryIndex(llr(unit, ep.level), indexAt(series, ep.startedAt), len);
         return r < len ? (series.at[r] as number) : ctx.closedUntil;
       },
     },
     ctx,
     settings,
+    unchanged,
   );
 }
