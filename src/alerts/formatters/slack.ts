@@ -6,13 +6,9 @@ const SEVERITY_MARK = { critical: ':red_circle:', major: ':large_orange_circle:'
 /** Slack mrkdwn treats these three as control characters; everything else is shown as written. */
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Header blocks are plain text of at most 150 characters. */
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
 /** An incoming-webhook message: a header, the title, severity and culprit, impact, then buttons to act. */
 export const formatSlack: Formatter = (n) => {
   const { incident } = n;
-  const title = `${headline(n)}: ${incident.title}`;
   const buttons = [
     ...(wantsAction(n.event)
       ? [{ type: 'button', style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, url: n.ackUrl }]
@@ -21,12 +17,13 @@ export const formatSlack: Formatter = (n) => {
   ];
   const message = {
     // The notification text phones show; blocks are what the channel renders.
-    text: `${SEVERITY_MARK[incident.severity]} [${incident.severity}] ${title}`,
+    text: `${SEVERITY_MARK[incident.severity]} [${incident.severity}] ${headline(n)}: ${incident.title}`,
     // The ack link acknowledges on GET: Slack must not fetch it to build a preview.
     unfurl_links: false,
     unfurl_media: false,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: clip(`${headline(n)}`, 150) } },
+      // The headline is short by construction; the (unbounded) title goes in a section, not the 150-char header.
+      { type: 'header', text: { type: 'plain_text', text: headline(n) } },
       { type: 'section', text: { type: 'mrkdwn', text: `*${escape(incident.title)}*` } },
       {
         type: 'section',
