@@ -39,21 +39,25 @@ export class IngestService {
     const answer = { accepted: batch.events.length, rejected: batch.rejected };
     if (batch.events.length === 0) return { ...answer, duplicate: false };
     const dedupId = idempotencyKey === undefined ? undefined : `${app}:${sha256(idempotencyKey)}`;
+    const answerKey = `${this.deps.prefix}:idem:${dedupId}`;
+    // The recorded answer outlives the job and its deduplication key, which an operator's queue.clean() deletes.
+    const recorded = dedupId === undefined ? null : await this.guard(() => this.deps.redis.get(answerKey));
+    if (recorded !== null) return { ...(JSON.parse(recorded) as typeof answer), duplicate: true };
     const jobId = randomUUID();
     const job = await this.guard(() =>
       this.deps.queue.add(
         'ingest-batch',
         { app, receivedAt: this.deps.clock.now(), events: batch.events },
-        // Throttle mode: the key is set with the job, atomically, and outlives the job's completion and removal.
+        // Throttle mode: the key is set with the job, atomically (concurrent replays, a crash before the answer is
+        // recorded), and survives the job's completion and automatic removal.
         { jobId, ...(dedupId ? { deduplication: { id: dedupId, ttl: IDEMPOTENCY_TTL_MS } } : {}) },
       ),
     );
     if (dedupId === undefined) return { ...answer, duplicate: false };
-    const answerKey = `${this.deps.prefix}:idem:${dedupId}`;
     // BullMQ hands back the job that holds the deduplication key: another id means this batch was queued before.
     if (job.id !== jobId) return { ...(await this.originalAnswer(answerKey, answer)), duplicate: true };
-    // Failing here is harmless: the batch is queued, which is all 202 promises, and a replay then answers from its own
-    // validation of the same body.
+    // Failing here is harmless: the batch is queued, which is all 202 promises, and the deduplication key still
+    // holds; a replay then answers from its own validation of the same body.
     await this.deps.redis.set(answerKey, JSON.stringify(answer), 'PX', IDEMPOTENCY_TTL_MS).catch(() => undefined);
     return { ...answer, duplicate: false };
   }
