@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import { Registry } from 'prom-client';
+import { createAlerting } from './alerts';
 import { resolveAdminToken } from './apps/admin-token';
 import { KeyResolver } from './apps/key-resolver';
 import { AppService } from './apps/service';
@@ -15,23 +16,29 @@ import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';
 import { createHttpApp } from './http/app';
 import { createAuth } from './http/auth';
+import { ackLinkRouter } from './http/routes/ack-link';
 import { appsRouter } from './http/routes/apps';
+import { channelsRouter } from './http/routes/channels';
 import { eventsRouter } from './http/routes/events';
 import { incidentsRouter } from './http/routes/incidents';
+import { postmortemsRouter } from './http/routes/postmortems';
 import { releasesRouter } from './http/routes/releases';
 import { seriesRouter } from './http/routes/series';
 import { serviceRouter } from './http/routes/service';
+import { silencesRouter } from './http/routes/silences';
 import { statusRouter } from './http/routes/status';
 import { PublicStatusCache } from './incidents/public-status';
 import { IncidentService } from './incidents/service';
-import type { IncidentListener } from './incidents/listener';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { checkEvictionPolicy, createRedis, waitForRedis } from './queue/connection';
 import { createQueues, watchQueueDepth } from './queue/queues';
+import { PostmortemService } from './postmortems/service';
 import { openStores } from './store';
 import { createAggregateWorker } from '../workers/aggregate';
 import { createDetectWorker } from '../workers/detect';
+import { createEscalateWorker } from '../workers/escalate';
+import { createNotifyWorker } from '../workers/notify';
 
 export type Mode = 'all' | 'api' | 'worker';
 
@@ -91,8 +98,26 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     watchQueueDepth(queues, metrics);
 
     const counters = new RedisCounters(producer, config.redisPrefix);
-    const listeners: IncidentListener[] = [];
-    const incidents = new IncidentService({ incidents: stores.incidents, listeners, clock, logger, metrics });
+    const alerting = createAlerting({
+      stores,
+      queues,
+      redis: producer,
+      redisPrefix: config.redisPrefix,
+      adminToken,
+      publicUrl: config.publicUrl,
+      clock,
+      logger,
+      metrics,
+    });
+    const postmortems = new PostmortemService({ postmortems: stores.postmortems, incidents: stores.incidents, clock, logger });
+    // Both processes change incidents (the worker from signals, the API from operators), so both tell both listeners.
+    const incidents = new IncidentService({
+      incidents: stores.incidents,
+      listeners: [alerting.listener, postmortems.listener],
+      clock,
+      logger,
+      metrics,
+    });
     await incidents.refreshOpenGauge();
     const schedules = new DetectSchedules({
       queue: queues.detect,
@@ -117,6 +142,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       const workers: Worker[] = [
         createAggregateWorker({ connection: workerRedis, prefix: config.redisPrefix, logger, metrics, clock }),
         createDetectWorker({ connection: workerRedis, prefix: config.redisPrefix, live, logger }),
+        createNotifyWorker({ connection: workerRedis, prefix: config.redisPrefix, deliverer: alerting.deliverer, logger }),
+        createEscalateWorker({ connection: workerRedis, prefix: config.redisPrefix, escalator: alerting.escalator, logger }),
       ];
       // worker.close() waits for active jobs: a SIGTERM drains instead of abandoning half-done work.
       closers.push({ name: 'workers', close: () => Promise.all(workers.map((w) => w.close())) });
@@ -143,8 +170,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
           ratePerSecond: config.ingestRatePerSecond,
         }),
         seriesRouter({ auth, apps, counters, clock }),
+        // The signed acknowledge link needs no admin token, so it goes before the admin-only incident routes.
+        ackLinkRouter({ ackLinks: alerting.ackLinks, incidents: stores.incidents, acknowledger: incidents }),
         incidentsRouter({ auth, incidents }),
         statusRouter({ auth, status: new PublicStatusCache(stores.incidents, clock) }),
+        postmortemsRouter({ auth, postmortems }),
+        channelsRouter({ auth, channels: stores.channels, apps, clock }),
+        silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
     }
     const server: Server = createHttpApp({ logger, metrics, routers }).listen(config.port, config.host);
