@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -26,7 +28,8 @@ const BACKFILL_FROM = START - 24 * MINUTE * 60 + 5 * MINUTE;
 /** Simulated seconds per wall second: quick through quiet hours, slower around release, detection and fix. */
 const FAST = 480;
 const SLOW = 120;
-const ONCALL = 'dana (on-call)';
+const ONCALL = 'dana';
+const BANNER = 'Some people on app version 5.2.0 cannot log in. A fix is on its way; no need to reinstall.';
 
 /** Simulated time that runs `speed` times faster than the wall and changes pace without jumping. */
 class WarpClock implements Clock {
@@ -98,7 +101,6 @@ interface Aggregate {
   failures: number;
   users: number;
   failedUsers: number;
-  failuresByErrorCode: Record<string, number>;
   appVersion: string;
   platform: string;
   osVersion: string;
@@ -130,7 +132,6 @@ function minuteOfTraffic(minute: number): Aggregate[] {
           failures,
           users,
           failedUsers: Math.min(users, Math.round(failures * 0.9)),
-          failuresByErrorCode: failures === 0 ? {} : { [broken ? 'TOKEN_REFRESH_FAILED' : 'INVALID_CREDENTIALS']: failures },
           appVersion,
           platform,
           osVersion,
@@ -188,6 +189,25 @@ function progress(sim: number, pace: number, sent: number, incidents: string): v
 
 // ---- the run ----
 
+/** Stands in for the on-call's pager: a local webhook receiver that prints each page as it arrives. */
+async function startPager(clock: Clock): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const { event } = JSON.parse(body) as { event: string };
+      say(`${hhmm(clock.now())}  Page received by the webhook: ${event}`);
+      res.writeHead(204).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/pages`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 async function deleteRedisPrefix(config: Config): Promise<void> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   try {
@@ -205,12 +225,17 @@ async function deleteRedisPrefix(config: Config): Promise<void> {
 async function run(config: Config, clock: WarpClock, interrupted: () => boolean): Promise<void> {
   const wallStart = Date.now();
   const service = await startService({ config, clock, mode: 'all', logger: createLogger('warn', process.stderr) });
+  const pager = await startPager(clock);
   try {
     const call = client(service.url);
     const admin = service.adminToken;
     const app = await call<{ id: string; name: string; ingestKey: string }>(admin, 'POST', '/v1/apps', { name: 'shop-mobile' });
     say(`Vigil is running at ${service.url} (embedded store in ${config.dataDir}, Redis prefix ${config.redisPrefix}).`);
     say(`Created app ${app.name} (${app.id}) through POST /v1/apps.`);
+    await call(admin, 'POST', '/v1/channels', { type: 'webhook', url: pager.url, apps: [app.id] }).then(
+      () => say(`Pages go to a webhook channel at ${pager.url} (POST /v1/channels).`),
+      (err: unknown) => say(`No alert channel, so nobody will be paged: ${err instanceof Error ? err.message : String(err)}`),
+    );
 
     let sent = 0;
     const send = async (from: number, to: number) => {
@@ -256,8 +281,12 @@ async function run(config: Config, clock: WarpClock, interrupted: () => boolean)
       if (incident && !acknowledged && now >= Date.parse(incident.detectedAt) + 10 * MINUTE) {
         await call(admin, 'POST', `/v1/incidents/${incident.id}/ack`, { by: ONCALL });
         await call(admin, 'POST', `/v1/incidents/${incident.id}/notes`, { by: ONCALL, text: 'Servers healthy; failures are all on 5.2.0. Halting the rollout.' });
+        await call(admin, 'PATCH', `/v1/incidents/${incident.id}`, { by: ONCALL, publicMessage: BANNER });
         acknowledged = true;
-        say(`${hhmm(now)}  Acknowledged by ${ONCALL} through POST /v1/incidents/${incident.id}/ack, with a note.`);
+        say(`${hhmm(now)}  Acknowledged by ${ONCALL} (on call) through POST /v1/incidents/${incident.id}/ack, with a note.`);
+        const banner = await call<{ status: string; incidents: Array<{ title: string; message: string }> }>(app.ingestKey, 'GET', '/v1/status');
+        const shown = banner.incidents[0];
+        say(`${hhmm(now)}  Users told in the app: GET /v1/status → ${banner.status}: “${shown?.title}” ${shown?.message}`);
       }
       if (incident?.status === 'resolved') {
         say(`${hhmm(now)}  The detector saw logins back to baseline and resolved the incident at ${hhmm(Date.parse(incident.resolvedAt ?? ''))} UTC.`);
@@ -287,6 +316,7 @@ async function run(config: Config, clock: WarpClock, interrupted: () => boolean)
     say(outro(incident.id));
   } finally {
     await service.stop();
+    await pager.close();
   }
 }
 
