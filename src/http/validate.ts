@@ -8,10 +8,12 @@ export interface FieldError {
 
 /** zod issues as `{field, message}` pairs, the field as a dotted path ("events.3.platform"). */
 export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : '(root)',
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    // An unknown key is the offending field itself, not its parent object.
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+    return paths.map((path) => ({ field: path.length > 0 ? path.join('.') : '(root)', message }));
+  });
 }
 
 /** Parses request input with a schema; a 400 naming every offending field otherwise. */

@@ -91,7 +91,7 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
       [{ type: 'pagerduty', url: 'https://events.pagerduty.com/v2/enqueue' }, 'routingKey'],
       [{ type: 'webhook', url: 'ftp://example.com/x' }, 'url'],
       [{ type: 'webhook', url: 'https://example.com', escalateAfterMinutes: 0 }, 'escalateAfterMinutes'],
-      [{ type: 'webhook', url: 'https://example.com', colour: 'red' }, '(root)'],
+      [{ type: 'webhook', url: 'https://example.com', colour: 'red' }, 'colour'],
       [{ type: 'sms', url: 'https://example.com' }, 'type'],
       [{ type: 'slack', url: 'https://hooks.slack.com/x', routingKey: 'k' }, 'routingKey'],
     ])('when the body is %j, then 400 names %s', async (json, field) => {

@@ -265,11 +265,11 @@ describe('postmortems over HTTP on the embedded store', () => {
   });
 
   it.each([
-    ['an unknown field', { by: 'dana', severity: 'minor' }, '(root)', 'severity'],
+    ['an unknown field', { by: 'dana', severity: 'minor' }, 'severity', 'unknown field'],
     ['a wrong type', { by: 'dana', summary: 42 }, 'summary', 'expected string'],
     ['oversized text', { by: 'dana', summary: 'x'.repeat(20_001) }, 'summary', '20000'],
     ['a bad task status', { by: 'dana', tasks: [{ title: 'T', status: 'later' }] }, 'tasks.0.status', ''],
-    ['an unknown task field', { by: 'dana', tasks: [{ title: 'T', assignee: 'x' }] }, 'tasks.0', 'assignee'],
+    ['an unknown task field', { by: 'dana', tasks: [{ title: 'T', assignee: 'x' }] }, 'tasks.0.assignee', 'unknown field'],
     ['a bad due date', { by: 'dana', tasks: [{ title: 'T', dueDate: '19/04/2023' }] }, 'tasks.0.dueDate', 'YYYY-MM-DD'],
     ['no author', { summary: 'text' }, 'by', ''],
     ['publishing through PATCH', { by: 'dana', status: 'published' }, 'status', 'POST …/postmortem/publish'],
