@@ -1,4 +1,5 @@
 import type { Finding } from './detection/signals';
+import { percent as pct, utcTime as hhmm } from './format';
 import type { Impact, Incident, IncidentStatus, SuspectedCause, TimelineEntry } from './types';
 
 /**
@@ -22,16 +23,6 @@ export function transitionSources(to: IncidentStatus): IncidentStatus[] {
 export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
   return ALLOWED[from].includes(to);
 }
-
-const pct = (x: number) => {
-  const p = x * 100;
-  if (p === 0) return '0%';
-  if (p < 1) return `${p.toFixed(1)}%`;
-  return `${p < 10 ? p.toFixed(1).replace(/\.0$/, '') : Math.round(p)}%`;
-};
-
-/** "HH:MM" in UTC: pages are read by people across time zones; the ISO time is in the incident itself. */
-const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 const DIMENSION_LABEL: Record<SuspectedCause['dimension'], string> = {
   appVersion: 'app version',

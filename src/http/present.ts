@@ -1,4 +1,4 @@
-import type { Incident, TimelineEntry } from '../domain/types';
+import type { Incident, SuspectedCause, TimelineEntry } from '../domain/types';
 
 /** Epoch ms → ISO-8601 UTC at the edge; null stays null. */
 export function iso(ms: number): string;
@@ -9,6 +9,10 @@ export function iso(ms: number | null): string | null {
 
 export function presentTimeline(entries: TimelineEntry[]) {
   return entries.map((e) => ({ ...e, at: iso(e.at) }));
+}
+
+export function presentCause(cause: SuspectedCause | null) {
+  return cause && { ...cause, release: cause.release && { ...cause.release, releasedAt: iso(cause.release.releasedAt) } };
 }
 
 /** The Incident of CONTRACT.md. */
@@ -26,14 +30,7 @@ export function presentIncident(incident: Incident) {
     acknowledgedAt: iso(incident.acknowledgedAt),
     resolvedAt: iso(incident.resolvedAt),
     impact: incident.impact,
-    suspectedCause: incident.suspectedCause
-      ? {
-          ...incident.suspectedCause,
-          release: incident.suspectedCause.release
-            ? { ...incident.suspectedCause.release, releasedAt: iso(incident.suspectedCause.release.releasedAt) }
-            : null,
-        }
-      : null,
+    suspectedCause: presentCause(incident.suspectedCause),
     publicMessage: incident.publicMessage,
     timeline: presentTimeline(incident.timeline),
     updatedAt: iso(incident.updatedAt),

@@ -1,6 +1,6 @@
 import type { PostmortemContent, PostmortemFacts, TimelineEntry } from '../types';
 import { acknowledgementDelayMs, factsOf, pageDelayMs, type ExtraFacts, type ResolvedIncident } from './facts';
-import { count, duration, percent, utcDate, utcTime } from './format';
+import { count, duration, percent, utcDate, utcTime } from '../format';
 import { correctiveActions, sliceName } from './measures';
 import { postmortemTimeline } from './timeline';
 

@@ -1,7 +1,7 @@
 import { describeCause } from '../incident-machine';
 import type { Measure, Postmortem, PostmortemFacts, Task, TimelineEntry } from '../types';
 import { acknowledgementDelayMs, pageDelayMs } from './facts';
-import { count, duration, percent, utcDate, utcTime } from './format';
+import { count, duration, percent, utcDate, utcTime } from '../format';
 
 /**
  * The postmortem as a document that stands on its own, in the seed postmortem's structure. Prose comes from the

@@ -1,7 +1,7 @@
 import { describeCause } from '../incident-machine';
 import type { Incident, Measure, PostmortemFacts, SuspectedCause, Task } from '../types';
 import { acknowledgementDelayMs, type ResolvedIncident } from './facts';
-import { duration, utcDate } from './format';
+import { duration, utcDate } from '../format';
 
 /** Vigil's aim is a page within minutes of the first failures; slower than this is worth a look. */
 export const SLOW_DETECTION_MS = 10 * 60_000;

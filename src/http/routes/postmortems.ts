@@ -5,7 +5,7 @@ import { POSTMORTEM_STATUSES, TASK_STATUSES, type Postmortem, type PostmortemFac
 import type { PostmortemService } from '../../postmortems/service';
 import { jsonBody } from '../app';
 import type { Auth } from '../auth';
-import { iso, presentTimeline } from '../present';
+import { iso, presentCause, presentTimeline } from '../present';
 import { Actor, Id } from '../schemas';
 import { parse } from '../validate';
 
@@ -49,7 +49,6 @@ const Actorship = z.strictObject({ by: Actor });
 const ListQuery = z.strictObject({ app: Id.optional(), status: z.enum(POSTMORTEM_STATUSES).optional() });
 
 function presentFacts(f: PostmortemFacts) {
-  const cause = f.suspectedCause;
   return {
     ...f,
     startedAt: iso(f.startedAt),
@@ -57,10 +56,7 @@ function presentFacts(f: PostmortemFacts) {
     resolvedAt: iso(f.resolvedAt),
     firstPageAt: iso(f.firstPageAt),
     acknowledgedAt: iso(f.acknowledgedAt),
-    suspectedCause: cause && {
-      ...cause,
-      release: cause.release && { ...cause.release, releasedAt: iso(cause.release.releasedAt) },
-    },
+    suspectedCause: presentCause(f.suspectedCause),
   };
 }
 

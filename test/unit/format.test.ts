@@ -1,4 +1,4 @@
-import { count, duration, percent, utcDate, utcTime } from '../../src/domain/postmortem/format';
+import { count, duration, percent, utcDate, utcTime } from '../../src/domain/format';
 
 describe('postmortem number formats', () => {
   it.each([
