@@ -33,9 +33,10 @@ export const DetectorSettingsSchema = z
       .strict(),
     volume: z
       .object({
-        windowMinutes: minutes,
+        windowsMinutes: z.array(minutes).min(1),
         referenceMinutes: minutes,
         minDrop: z.number().gt(0).lt(1),
+        minDropWithoutHistory: z.number().gt(0).lt(1),
         minExpected: z.number().min(1),
         maxPValue: probability,
         maxOverdispersion: z.number().min(1),
@@ -69,12 +70,12 @@ export const DetectorSettingsSchema = z
     if (s.recentMinutes < longest) {
       ctx.addIssue({ code: 'custom', path: ['recentMinutes'], message: `must be ≥ the longest window (${longest})` });
     }
-    const volumeSpan = s.volume.windowMinutes + s.volume.referenceMinutes;
+    const volumeSpan = Math.max(...s.volume.windowsMinutes) + s.volume.referenceMinutes;
     if (s.recentMinutes < volumeSpan) {
       ctx.addIssue({
         code: 'custom',
         path: ['recentMinutes'],
-        message: `must be ≥ volume.windowMinutes + volume.referenceMinutes (${volumeSpan})`,
+        message: `must be ≥ the longest of volume.windowsMinutes + volume.referenceMinutes (${volumeSpan})`,
       });
     }
   });

@@ -9,6 +9,8 @@ import { countsOver, indexAt, plus, seriesOf, sum, type UnitSeries } from './ser
 import type { TrackContext } from './track-error-rate';
 import {
   findVolumeEvidence,
+  longestVolumeWindow,
+  minDropFor,
   referenceLevel,
   stillDropped,
   trafficShape,
@@ -44,7 +46,7 @@ function finding(
 ): Finding {
   const { series, settings } = ctx;
   const len = series.at.length;
-  const from = Math.max(0, len - settings.volume.windowMinutes, indexAt(series, ep.startedAt));
+  const from = Math.max(0, len - longestVolumeWindow(settings), indexAt(series, ep.startedAt));
   const unit = seriesOf(series, ep.focus) ?? series.total;
   const minutes = Math.max(1, len - from);
   const expected = ep.level * sum(shape, from, len);
@@ -138,7 +140,8 @@ export function trackVolume(
     episode,
     floor,
     {
-      evidence: () => findVolumeEvidence(ctx.series, shape(), indexAt(ctx.series, floor), settings)[0] ?? null,
+      evidence: () =>
+        findVolumeEvidence(ctx.series, shape(), indexAt(ctx.series, floor), minDropFor(ctx.baseline, settings), settings)[0] ?? null,
       elevated: (ep) => {
         const unit = seriesOf(ctx.series, ep.focus);
         return unit !== null && stillDropped(unit, shape(), ep.level, settings);

@@ -18,6 +18,14 @@ export function trafficShape(series: MinuteSeries, baseline: Baseline | null): n
   return series.at.map((at) => (profile ? profileAt(profile, at) : 1));
 }
 
+/**
+ * The drop that counts as a collapse. Without a time-of-day profile the expectation is flat, so the evening decline
+ * or a lighter weekend starting at midnight already look like a partial drop; only a deeper one is believed.
+ */
+export function minDropFor(baseline: Baseline | null, settings: DetectorSettings): number {
+  return baseline?.volume ? settings.volume.minDrop : settings.volume.minDropWithoutHistory;
+}
+
 export interface VolumeEvidence {
   unit: Unit;
   from: number;
@@ -33,8 +41,12 @@ export interface VolumeEvidence {
  * level just before the window makes the test insensitive to weekends, growth and holidays (a whole day that is
  * lighter), while the profile's shape keeps the nightly dip from looking like a drop.
  */
+export function longestVolumeWindow(settings: DetectorSettings): number {
+  return Math.max(...settings.volume.windowsMinutes);
+}
+
 export function referenceLevel(unit: UnitSeries, shape: readonly number[], settings: DetectorSettings): number | null {
-  const to = unit.attempts.length - settings.volume.windowMinutes;
+  const to = unit.attempts.length - longestVolumeWindow(settings);
   const from = Math.max(0, to - settings.volume.referenceMinutes);
   const shapeSum = sum(shape, from, to);
   const observed = sum(unit.attempts, from, to);
@@ -43,7 +55,7 @@ export function referenceLevel(unit: UnitSeries, shape: readonly number[], setti
 
 /** Pearson dispersion of the reference minutes around their expectation: how much wider than Poisson traffic is. */
 function dispersion(unit: UnitSeries, shape: readonly number[], level: number, settings: DetectorSettings): number {
-  const to = unit.attempts.length - settings.volume.windowMinutes;
+  const to = unit.attempts.length - longestVolumeWindow(settings);
   const from = Math.max(0, to - settings.volume.referenceMinutes);
   let chi2 = 0;
   let n = 0;
@@ -61,23 +73,44 @@ function dropLogP(observed: number, expected: number, phi: number): number {
   return logPoissonLower(observed / phi, expected / phi);
 }
 
+/** Tests one unit over each window, shortest first: a deep collapse shows in minutes, a shallower one takes longer. */
 export function testVolume(
   unit: UnitSeries,
   shape: readonly number[],
   floor: number,
-  frozenLevel: number | null,
+  minDrop: number,
   settings: DetectorSettings,
 ): VolumeEvidence | null {
-  const v = settings.volume;
-  const to = unit.attempts.length;
-  const from = Math.max(0, to - v.windowMinutes, floor);
-  if (to - from < settings.errorRate.minBadMinutes) return null;
-  const level = frozenLevel ?? referenceLevel(unit, shape, settings);
+  const level = referenceLevel(unit, shape, settings);
   if (level === null) return null;
+  const phi = dispersion(unit, shape, level, settings);
+  const to = unit.attempts.length;
+  for (const w of [...settings.volume.windowsMinutes].sort((a, b) => a - b)) {
+    const from = Math.max(0, to - w, floor);
+    if (to - from < settings.errorRate.minBadMinutes) continue;
+    const logP = windowLogP(unit, shape, level, phi, from, to, minDrop, settings);
+    if (logP !== null) {
+      const expected = level * sum(shape, from, to);
+      return { unit: unit.unit, from, observed: sum(unit.attempts, from, to), expected, level, logP };
+    }
+  }
+  return null;
+}
+
+function windowLogP(
+  unit: UnitSeries,
+  shape: readonly number[],
+  level: number,
+  phi: number,
+  from: number,
+  to: number,
+  minDrop: number,
+  settings: DetectorSettings,
+): number | null {
+  const v = settings.volume;
   const expected = level * sum(shape, from, to);
   const observed = sum(unit.attempts, from, to);
-  if (expected < v.minExpected || observed > expected * (1 - v.minDrop)) return null;
-  const phi = dispersion(unit, shape, level, settings);
+  if (expected < v.minExpected || observed > expected * (1 - minDrop)) return null;
   const logP = dropLogP(observed, expected, phi);
   const maxLogP = Math.log(v.maxPValue);
   if (logP > maxLogP) return null;
@@ -88,7 +121,7 @@ export function testVolume(
   for (let i = from; i < to; i++) {
     const e = level * (shape[i] as number);
     const gap = e - (unit.attempts[i] as number);
-    if ((unit.attempts[i] as number) < e * (1 - v.minDrop)) lowMinutes++;
+    if ((unit.attempts[i] as number) < e * (1 - minDrop)) lowMinutes++;
     if (gap > worstGap) {
       worstGap = gap;
       worst = i;
@@ -97,15 +130,21 @@ export function testVolume(
   if (lowMinutes < settings.errorRate.minBadMinutes) return null;
   const worstExpected = level * (shape[worst] as number);
   if (dropLogP(observed - (unit.attempts[worst] as number), expected - worstExpected, phi) > maxLogP) return null;
-  return { unit: unit.unit, from, observed, expected, level, logP };
+  return logP;
 }
 
 /** The whole app and every platform, OS version and region whose logins collapsed, strongest first. */
-export function findVolumeEvidence(series: MinuteSeries, shape: readonly number[], floor: number, settings: DetectorSettings) {
+export function findVolumeEvidence(
+  series: MinuteSeries,
+  shape: readonly number[],
+  floor: number,
+  minDrop: number,
+  settings: DetectorSettings,
+) {
   const units = [series.total, ...series.slices.filter((s) => s.unit.dimension && VOLUME_DIMENSIONS.includes(s.unit.dimension))];
   const found: VolumeEvidence[] = [];
   for (const unit of units) {
-    const evidence = testVolume(unit, shape, floor, null, settings);
+    const evidence = testVolume(unit, shape, floor, minDrop, settings);
     if (evidence) found.push(evidence);
   }
   return found.sort((a, b) => a.logP - b.logP);
