@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import type { LoginAggregate } from '../../src/domain/types';
 
 /**
  * Synthetic login traffic in the scenario format (login_aggregate and release lines, time order), for held-out
@@ -240,4 +241,25 @@ export function generateTraffic(spec: TrafficSpec): string[] {
 export function writeTraffic(file: string, spec: TrafficSpec): string {
   writeFileSync(file, gzipSync(generateTraffic(spec).join('\n') + '\n'));
   return file;
+}
+
+/** One literal minute of one slice, for unit tests that spell their traffic out. */
+export function aggregate(
+  minute: number,
+  attempts: number,
+  failures: number,
+  cell: Match = {},
+): LoginAggregate {
+  return {
+    type: 'login_aggregate',
+    minute,
+    attempts,
+    failures,
+    users: attempts,
+    failedUsers: failures,
+    appVersion: cell.appVersion ?? '5.1.0',
+    platform: cell.platform === 'android' ? 'android' : 'ios',
+    ...(cell.osVersion ? { osVersion: cell.osVersion } : {}),
+    region: cell.region ?? 'eu',
+  };
 }
