@@ -64,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`vigil: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(`vigil: ${(err as Error).stack ?? String(err)}\n`);
+    // System errors (a missing input file…) say enough in their message; anything else is a bug: show the stack.
+    const system = typeof (err as { code?: unknown }).code === 'string';
+    process.stderr.write(`vigil: ${system ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
     return 1;
   }
 }

@@ -54,6 +54,8 @@ export function decide(
 
 export interface Episode extends EpisodeClock {
   startedAt: number;
+  /** Evaluation time of the last open or reopen. */
+  openedAt: number;
   /** Estimated end of the anomaly, once resolved. */
   resolvedAt: number | null;
   /** What was last signalled. */
@@ -116,7 +118,7 @@ export function track<E extends Episode, V>(
     }
     case 'reopen': {
       const refreshed = ops.refresh(episode as E, evidence);
-      const reopened: E = { ...refreshed, phase: 'open', normalSince: null, resolvedEvalAt: null, resolvedAt: null };
+      const reopened: E = { ...refreshed, phase: 'open', openedAt: now, normalSince: null, resolvedEvalAt: null, resolvedAt: null };
       return result(reopened, { type: 'reopen', at: now, finding: reopened.finding });
     }
     case 'update': {
@@ -125,7 +127,8 @@ export function track<E extends Episode, V>(
     }
     case 'resolve': {
       const ep = episode as E;
-      const resolvedAt = Math.max(ep.startedAt, ops.recoveredAt(ep));
+      // The estimated end, but never before the incident was (re)opened: an incident cannot end before it exists.
+      const resolvedAt = Math.max(ep.openedAt, ops.recoveredAt(ep));
       const resolved: E = { ...ep, phase: 'resolved', normalSince: null, resolvedEvalAt: now, resolvedAt };
       return result(resolved, { type: 'resolve', at: resolvedAt, finding: ep.finding }, resolvedAt);
     }

@@ -67,10 +67,11 @@ export function overallBaseline(
     failures += sum(series.total.failures, 0, before);
     attempts += sum(series.total.attempts, 0, before);
   }
-  if (attempts < settings.errorRate.minFailures) return null;
+  if (attempts === 0) return null;
+  // A baseline from a handful of attempts gets a wide prior, which keeps the test honest rather than silent.
   return {
     rate: smoothedRate(failures, attempts),
-    concentration: Math.min(attempts, settings.errorRate.maxBaselineConcentration),
+    concentration: Math.max(2, Math.min(attempts, settings.errorRate.maxBaselineConcentration)),
   };
 }
 

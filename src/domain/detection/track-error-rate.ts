@@ -88,6 +88,7 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
   const suspected = cause(ctx, rateCtx, Math.min(onset, evidence.from), startedAt);
   return {
     phase: 'open',
+    openedAt: ctx.now,
     normalSince: null,
     resolvedEvalAt: null,
     closedUntil: ctx.closedUntil,

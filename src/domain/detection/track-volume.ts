@@ -102,6 +102,7 @@ function open(
   return {
     ...ep,
     phase: 'open',
+    openedAt: ctx.now,
     normalSince: null,
     resolvedEvalAt: null,
     closedUntil: ctx.closedUntil,
