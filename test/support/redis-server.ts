@@ -13,7 +13,7 @@ export interface PrivateRedis {
   port: number;
   /** SIGKILL: no chance to flush anything that was not already fsync'ed. */
   kill(): Promise<void>;
-  /** Starts again on the same port and directory, and waits until it answers. */
+  /** Starts again on the same port and directory (no-op while running), and waits until it answers. */
   start(): Promise<void>;
   /** Kills it (if running) and removes its directory. */
   remove(): Promise<void>;
@@ -51,6 +51,7 @@ export async function startPrivateRedis(name: string): Promise<PrivateRedis> {
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const start = async () => {
+    if (child && child.exitCode === null) return;
     child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', tmp.dir, '--appendonly', 'yes', '--appendfsync', 'always',
