@@ -1,13 +1,13 @@
-import type { Dimension, Release, SuspectedCause } from '../types';
+import type { Dimension, Release, SliceDimension, SuspectedCause } from '../types';
 import type { DetectorSettings } from './settings';
 
 /** One value of one dimension, with its part of the anomaly and of normal traffic. */
 export interface AttributionItem {
-  dimension: Dimension;
+  dimension: SliceDimension;
   value: string;
   /** Excess failures (or missing logins) of this value: actual minus expected. May be negative. */
   excess: number;
-  /** Its share (0..1) of normal traffic (for error codes: of normal failures). */
+  /** Its share (0..1) of normal traffic. */
   normalShare: number;
   /**
    * Whether the anomaly is much stronger inside the value than outside it (rate ratio against its complement).
@@ -29,6 +29,11 @@ export function surprise(normalShare: number, anomalyShare: number): number {
  * excess), is concentrated (see AttributionItem), and among those, the most surprising one, i.e. the one that
  * explains the most while being the smallest part of normal traffic (version 5.2.0 rather than platform ios).
  * Null when nothing qualifies: the excess is everywhere.
+ *
+ * Only slices (version, platform, OS, region) are candidates, never an error code. A bad release's failures
+ * usually share one error code, and that code, a tiny share of normal traffic, would always look the most surprising;
+ * a backend outage usually fails with one code too, and must still read "no single slice". An error code says what
+ * failed, not where: the on-call engineer needs "app version 5.2.0" to act.
  */
 export function pickCulprit(
   items: readonly AttributionItem[],

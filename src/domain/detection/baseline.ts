@@ -22,8 +22,6 @@ export interface Baseline {
   source: 'time_of_day' | 'recent';
   /** Pooled failures/attempts per unit key (`*`, `appVersion=5.1.0`, …), hours of past incidents left out. */
   rates: Record<string, PooledRate>;
-  /** Failures per error code over the same hours: the normal mix of codes. */
-  errorCodes: Record<string, number>;
   /** Expected attempts of the hour slots around now (median of previous days at the same time); null: no history. */
   volume: Array<{ at: number; attempts: number }> | null;
 }
@@ -103,10 +101,6 @@ export function buildBaseline(hours: readonly Bucket[], now: number, settings: D
   const sameTimeAttempts = sameTime.reduce((a, b) => a + b.total.attempts, 0);
   const useTimeOfDay = sameTimeAttempts >= settings.errorRate.minBaselineAttempts;
   const reference = useTimeOfDay ? sameTime : hours.filter((b) => b.at >= hour - DAY && b.total.attempts > 0);
-  const errorCodes: Record<string, number> = {};
-  for (const b of reference) {
-    for (const [code, n] of Object.entries(b.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
-  }
 
   // Volume slots cover the recent minutes and the hour ahead, for interpolation at any minute of this hour.
   const firstSlot = hourOf(hour - settings.recentMinutes * MINUTE);
@@ -125,7 +119,6 @@ export function buildBaseline(hours: readonly Bucket[], now: number, settings: D
     hour,
     source: useTimeOfDay ? 'time_of_day' : 'recent',
     rates: poolUnits(reference, settings.errorRate.outlierRatio),
-    errorCodes,
     volume: complete ? slots : null,
   };
 }

@@ -22,7 +22,6 @@ export interface RateEvidence {
 }
 
 /** What the counters file failures under when the client sent no code (src/counters/fold.ts). */
-const UNKNOWN_CODE = 'unknown';
 
 /** Jeffreys-style smoothing: a unit with 0 failures so far is not believed to never fail. */
 function smoothedRate(failures: number, attempts: number): number {
@@ -244,8 +243,7 @@ export function materialRate(unit: Unit, baseRate: number, settings: DetectorSet
 
 /**
  * Where the failures of minutes [from, to) exceed normal, value by value: each slice's failures against its own
- * normal rate, each error code's against its normal part of the failures. Error codes the client did not send
- * ("unknown") explain nothing and are left out.
+ * normal rate. Error codes are not candidates (see pickCulprit).
  */
 export function rateAttributionItems(ctx: RateContext, from: number, to: number): AttributionItem[] {
   const { series, settings } = ctx;
@@ -270,22 +268,6 @@ export function rateAttributionItems(ctx: RateContext, from: number, to: number)
       excess: failures - expected,
       normalShare: attempts / totalAttempts,
       concentrated: ratio >= settings.attribution.minRateRatio,
-    });
-  }
-  const normalCodes = ctx.baseline?.errorCodes ?? {};
-  const normalFailures = Object.values(normalCodes).reduce((a, b) => a + b, 0);
-  const expectedFailures = totalAttempts * overall.rate;
-  for (const [code, perMinute] of series.errorCodes) {
-    if (code === UNKNOWN_CODE) continue;
-    const normalShare = normalFailures > 0 ? (normalCodes[code] ?? 0) / normalFailures : 0;
-    const expected = expectedFailures * normalShare;
-    const failures = sum(perMinute, from, to);
-    items.push({
-      dimension: 'errorCode',
-      value: code,
-      excess: failures - expected,
-      normalShare,
-      concentrated: failures >= settings.attribution.minRateRatio * Math.max(expected, 1),
     });
   }
   return items;

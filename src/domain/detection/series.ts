@@ -27,8 +27,6 @@ export interface MinuteSeries {
   at: number[];
   total: UnitSeries;
   slices: UnitSeries[];
-  /** Failures per error code per minute. */
-  errorCodes: Map<string, number[]>;
 }
 
 function emptySeries(unit: Unit, length: number): UnitSeries {
@@ -53,7 +51,6 @@ export function buildSeries(minutes: readonly Bucket[]): MinuteSeries {
   const total = emptySeries(OVERALL, length);
   // One map per dimension keyed by value: this runs every few seconds per app, so no per-entry key strings.
   const byDimension = SLICE_DIMENSIONS.map(() => new Map<string, UnitSeries>());
-  const errorCodes = new Map<string, number[]>();
   for (let i = 0; i < length; i++) {
     const bucket = minutes[i] as Bucket;
     put(total, i, bucket.total);
@@ -69,20 +66,11 @@ export function buildSeries(minutes: readonly Bucket[]): MinuteSeries {
         put(series, i, values[value] as Counts);
       }
     });
-    for (const code in bucket.errorCodes) {
-      let codeSeries = errorCodes.get(code);
-      if (!codeSeries) {
-        codeSeries = new Array<number>(length).fill(0);
-        errorCodes.set(code, codeSeries);
-      }
-      codeSeries[i] = bucket.errorCodes[code] as number;
-    }
   }
   return {
     at: minutes.map((b) => b.at),
     total,
     slices: byDimension.flatMap((map) => [...map.values()]),
-    errorCodes,
   };
 }
 

@@ -49,7 +49,7 @@ function cause(ctx: TrackContext, rateCtx: RateContext, from: number, startedAt:
 
 /** The unit to watch for recovery: the culprit slice when the excess is concentrated in one, else the whole app. */
 function focusOf(ctx: TrackContext, suspected: SuspectedCause | null, fallback: string): string {
-  if (!suspected || suspected.dimension === 'errorCode') return fallback;
+  if (!suspected) return fallback;
   const key = `${suspected.dimension}=${suspected.value}`;
   return seriesOf(ctx.series, key) ? key : fallback;
 }

@@ -81,7 +81,7 @@ function open(
   const { series, settings } = ctx;
   const len = series.at.length;
   const culprit = pickCulprit(volumeAttributionItems(series, shape, evidence.from, settings), settings);
-  const culpritKey = culprit && culprit.dimension !== 'errorCode' ? `${culprit.dimension}=${culprit.value}` : null;
+  const culpritKey = culprit ? `${culprit.dimension}=${culprit.value}` : null;
   const culpritSeries = culpritKey ? seriesOf(series, culpritKey) : null;
   const culpritLevel = culpritSeries ? referenceLevel(culpritSeries, shape, settings) : null;
   const [focus, unit, level] =
