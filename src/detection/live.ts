@@ -35,8 +35,6 @@ export interface LiveDetectorDeps<S> {
   metrics: Metrics;
   /** Longer than any sane evaluation; a crashed holder blocks its app for at most this long. */
   lockTtlMs?: number;
-  /** Releases change rarely and a tick comes every few seconds; a brief cache spares the store. */
-  releaseCacheMs?: number;
 }
 
 /** Detector state outlives a quiet app by a week; after that the detector starts afresh from the counters. */
@@ -63,12 +61,9 @@ return 0`;
  */
 export class LiveDetector<S> {
   private readonly lockTtlMs: number;
-  private readonly releaseCacheMs: number;
-  private readonly releaseCache = new Map<string, { releases: Release[]; expires: number }>();
 
   constructor(private readonly deps: LiveDetectorDeps<S>) {
     this.lockTtlMs = deps.lockTtlMs ?? 30_000;
-    this.releaseCacheMs = deps.releaseCacheMs ?? 15_000;
   }
 
   /** 'busy' when another evaluation of the app holds the lock: this tick is skipped, the next one comes soon. */
@@ -84,7 +79,9 @@ export class LiveDetector<S> {
     let released = false;
     try {
       const now = clock.now();
-      const [state, releases] = await Promise.all([this.loadState(app), this.releasesOf(app, now)]);
+      // Releases are read fresh on every tick (one indexed query): one registered just before its failures began
+      // must be named in the very first page.
+      const [state, releases] = await Promise.all([this.loadState(app), this.deps.releases.list(app)]);
       const result = await this.deps.evaluate({ app, now, releases, state });
       await this.deps.incidents.applySignals(app, result.signals, now);
       await this.saveAndUnlock(app, token, result.state);
@@ -136,14 +133,6 @@ export class LiveDetector<S> {
       // The lock expires on its own; failing the job over it would only hide the real outcome.
       this.deps.logger.warn({ err, app }, 'could not release the detector lock');
     }
-  }
-
-  private async releasesOf(app: string, now: number): Promise<Release[]> {
-    const hit = this.releaseCache.get(app);
-    if (hit && hit.expires > now) return hit.releases;
-    const releases = await this.deps.releases.list(app);
-    this.releaseCache.set(app, { releases, expires: now + this.releaseCacheMs });
-    return releases;
   }
 }
 

@@ -119,8 +119,8 @@ describe('detection, end to end', () => {
     }
 
     expect(incident).toMatchObject({ kind: 'error_rate', status: 'open' });
-    // Concentrated in one slice (which one is the attribution's call: version 5.2.0 and code AUTH_TIMEOUT both fit).
-    expect(incident.suspectedCause).not.toBeNull();
+    // Every excess failure also carries AUTH_TIMEOUT; the culprit is still where it happens: the version, with its release.
+    expect(incident.suspectedCause).toMatchObject({ dimension: 'appVersion', value: '5.2.0', release: { appVersion: '5.2.0' } });
     expect(Date.parse(incident.startedAt)).toBeLessThanOrEqual(Date.parse(incident.detectedAt));
 
     const status = await eventually(async () => {
