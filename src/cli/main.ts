@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { AppService } from '../apps/service';
+import { systemClock } from '../clock';
 import { ConfigError, loadConfig } from '../config';
+import { VigilError } from '../errors';
+import { Name } from '../http/schemas';
+import { fieldErrors } from '../http/validate';
+import { createLogger } from '../logger';
+import { openStores } from '../store';
 import { DetectorSettingsError, loadDetectorSettings } from '../detection/settings-file';
 import { runBacktest } from './backtest';
 
@@ -37,8 +45,41 @@ const COMMANDS: Record<string, Command> = {
       });
     },
   },
-  // Further subcommands (e.g. `apps create NAME`) are added here as entries of this table.
+  apps: {
+    usage: 'vigil apps create NAME | vigil apps list   create an app (prints its id and ingest key, shown once) or list apps',
+    async run(args) {
+      const { positionals } = parseArgs({ args, strict: true, allowPositionals: true });
+      const [action, ...names] = positionals;
+      if (action === 'create' && names.length === 1) {
+        const name = Name.safeParse(names[0]);
+        if (!name.success) throw new UsageError(`apps create: NAME ${fieldErrors(name.error)[0]?.message ?? 'is invalid'}`);
+        const app = await withApps((apps) => apps.create(name.data));
+        process.stdout.write(`${JSON.stringify({ id: app.id, name: app.name, ingestKey: app.ingestKey, keyPrefix: app.keyPrefix, createdAt: new Date(app.createdAt).toISOString() })}\n`);
+        process.stderr.write(`Created app ${app.name} (${app.id}). Keep the ingest key: it is shown only once.\n`);
+        return;
+      }
+      if (action === 'list' && names.length === 0) {
+        for (const app of await withApps((apps) => apps.list())) {
+          process.stdout.write(`${JSON.stringify({ id: app.id, name: app.name, createdAt: new Date(app.createdAt).toISOString() })}\n`);
+        }
+        return;
+      }
+      throw new UsageError('apps: expected "apps create NAME" or "apps list"');
+    },
+  },
 };
+
+/** Runs against the same store the service uses (MONGODB_URL or the embedded store in DATA_DIR); logs to stderr. */
+async function withApps<T>(fn: (apps: AppService) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+  const stores = await openStores(config, logger);
+  try {
+    return await fn(new AppService(stores.apps, systemClock));
+  } finally {
+    await stores.close();
+  }
+}
 
 function usage(): string {
   return ['usage: vigil <command> [flags]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
@@ -60,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`vigil: ${(err as Error).message}\n${usage()}\n`);
       return 2;
     }
-    if (err instanceof ConfigError || err instanceof DetectorSettingsError) {
+    if (err instanceof ConfigError || err instanceof DetectorSettingsError || err instanceof VigilError) {
       process.stderr.write(`vigil: ${err.message}\n`);
       return 1;
     }
