@@ -15,6 +15,14 @@ export const SliceValue = z
   .string()
   .regex(SLICE_VALUE_PATTERN, '1-64 characters: letters, digits and . _ + : - (starting with a letter or digit)');
 
+/** Opaque; control characters are refused because the aggregator ships user ids to Redis joined by newlines. */
+export const UserId = z
+  .string()
+  .min(1)
+  .max(256)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .regex(/^[^\x00-\x1f\x7f]+$/, 'no control characters');
+
 const Count = z.number().int('expected an integer').min(0, 'must be >= 0').max(1e9, 'must be <= 1000000000');
 
 /** "appVersion: required" reads better than zod's "expected string, received undefined". */
@@ -64,7 +72,7 @@ export function createEventSchema(clock: Clock) {
     outcome: z.enum(['success', 'failure'], { error: orRequired('expected one of success|failure') }),
     errorCode: SliceValue.optional(),
     ...sliceFields,
-    userId: z.string().min(1).max(256).optional(),
+    userId: UserId.optional(),
   });
   const aggregate = z
     .object({

@@ -25,7 +25,8 @@ export function createRateLimit(redis: Redis, prefix: string, perSecond = 2000):
       if (err instanceof RateLimiterRes) {
         throw new VigilError('rate_limited', 'Too many requests for this ingest key', undefined, Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
       }
-      throw unavailable('Redis is unreachable: telemetry cannot be accepted now', 2);
+      // The central error handler logs 5xx with their cause.
+      throw Object.assign(unavailable('Redis is unreachable: telemetry cannot be accepted now', 2), { cause: err });
     }
   };
 }

@@ -11,7 +11,7 @@ import { createAuth } from '../../src/http/auth';
 import { eventsRouter } from '../../src/http/routes/events';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
-import { createRedis } from '../../src/queue/connection';
+import { createRedis, waitForRedis } from '../../src/queue/connection';
 import { createQueues } from '../../src/queue/queues';
 import { openStores, type Stores } from '../../src/store';
 import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../support/redis';
@@ -31,6 +31,8 @@ describe('the per-key rate limit of POST /v1/events', () => {
   let keyB: string;
 
   beforeAll(async () => {
+    // As at start-up: until the connection is ready the limiter answers 503 (rejectIfRedisNotReady).
+    await waitForRedis(producer, TEST_REDIS_URL);
     stores = await openStores(config, logger);
     const keys = new KeyResolver(stores.apps, systemClock);
     const apps = new AppService(stores.apps, systemClock, keys);
@@ -56,12 +58,12 @@ describe('the per-key rate limit of POST /v1/events', () => {
     fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"events": []}' });
 
   it('when a key sends more than its rate, then the excess gets 429 with Retry-After, and other keys are not affected', async () => {
-    const answers = await Promise.all(Array.from({ length: 10 }, () => post(keyA)));
+    const answers = await Promise.all(Array.from({ length: 30 }, () => post(keyA)));
     const accepted = answers.filter((r) => r.status === 202).length;
-    // A fixed one-second window: a burst straddling its boundary may get two windows' worth.
+    // Fixed one-second windows: a burst spread over a slow second or two may get a few windows' worth.
     expect(accepted).toBeGreaterThanOrEqual(3);
-    expect(accepted).toBeLessThanOrEqual(6);
-    expect(answers.filter((r) => r.status === 429)).toHaveLength(10 - accepted);
+    expect(accepted).toBeLessThanOrEqual(12);
+    expect(answers.filter((r) => r.status === 429)).toHaveLength(30 - accepted);
     const limited = answers.find((r) => r.status === 429)!;
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');

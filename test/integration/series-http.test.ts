@@ -3,7 +3,8 @@ import { eventually, startTestService, type TestService } from '../support/servi
 describe('GET /v1/apps/:id/series', () => {
   let service: TestService;
   let app: { id: string; ingestKey: string };
-  const minute = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 60_000;
+  // Aligned to two minutes, so that the step=120 bucket holds both minutes written below.
+  const minute = Math.floor(Date.now() / 120_000) * 120_000 - 120_000;
 
   type Point = { at: string; attempts: number; failures: number; errorRate: number; users: number };
   type Series = { step: number; points: Point[]; groups?: Record<string, Array<Partial<Point>>> };

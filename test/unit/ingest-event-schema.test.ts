@@ -74,6 +74,7 @@ describe('event validation', () => {
     ['errorCode empty', login({ errorCode: '' }), 'errorCode: 1-64 characters'],
     ['appVersion type', login({ appVersion: 520 }), 'appVersion: expected string'],
     ['userId too long', login({ userId: 'u'.repeat(257) }), 'userId'],
+    ['userId control characters', login({ userId: 'a\nb' }), 'userId: no control characters'],
     ['failures > attempts', aggregate({ failures: 121 }), 'failures: must not exceed attempts'],
     ['negative failures', aggregate({ failures: -1 }), 'failures: must be >= 0'],
     ['fractional attempts', aggregate({ attempts: 1.5 }), 'attempts: expected an integer'],
