@@ -8,11 +8,11 @@ import type {
   SuspectedCause,
   TimelineEntry,
 } from '../../domain/types';
-import { newId } from '../../ids';
 import { decodeCursor, pageSize, toPage } from '../cursor';
 import { definedPatch, statusTimes } from '../incident-changes';
 import type { IncidentFilter, IncidentPatch, IncidentStore, NewIncident } from '../ports';
 import { parseJson, parseJsonOrNull } from './database';
+import { newIncidentRecord } from '../records';
 import { guard, isUniqueViolation } from './sqlite-errors';
 
 interface IncidentRow {
@@ -145,16 +145,7 @@ export class EmbeddedIncidentStore implements IncidentStore {
     this.openTx = db.transaction((input: NewIncident): { incident: Incident; created: boolean } => {
       const existing = this.selectOpen.get(input.app, input.fingerprint);
       if (existing) return { incident: toIncident(existing), created: false };
-      const incident: Incident = {
-        ...input,
-        id: newId('inc', input.detectedAt),
-        status: 'open',
-        acknowledgedAt: null,
-        resolvedAt: null,
-        publicMessage: null,
-        updatedAt: input.detectedAt,
-        version: 1,
-      };
+      const incident = newIncidentRecord(input);
       this.insert.run(toRow(incident));
       return { incident, created: true };
     });

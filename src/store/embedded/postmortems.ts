@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Postmortem, PostmortemContent, PostmortemEdit, PostmortemStatus } from '../../domain/types';
-import { newId } from '../../ids';
+import { newPostmortemRecord } from '../records';
 import type { PostmortemFilter, PostmortemStore } from '../ports';
 import { parseJson } from './database';
 import { guard, isUniqueViolation } from './sqlite-errors';
@@ -97,18 +97,7 @@ export class EmbeddedPostmortemStore implements PostmortemStore {
     return guard(() => {
       const existing = this.selectByIncident.get(input.incidentId);
       if (existing) return { postmortem: toPostmortem(existing), created: false };
-      const postmortem: Postmortem = {
-        id: newId('pm', input.createdAt),
-        incidentId: input.incidentId,
-        app: input.app,
-        status: 'draft',
-        content: input.content,
-        edits: [],
-        createdAt: input.createdAt,
-        updatedAt: input.createdAt,
-        publishedAt: null,
-        version: 1,
-      };
+      const postmortem = newPostmortemRecord(input);
       try {
         this.insert.run({
           id: postmortem.id,

@@ -14,7 +14,7 @@ import {
   type TimelineType,
 } from '../../domain/types';
 import { conflict } from '../../errors';
-import { newId } from '../../ids';
+import { newIncidentRecord } from '../records';
 import { decodeCursor, pageSize, toPage } from '../cursor';
 import { definedPatch, statusTimes } from '../incident-changes';
 import type { IncidentFilter, IncidentPatch, IncidentStore, NewIncident } from '../ports';
@@ -157,16 +157,7 @@ export class MongoIncidentStore implements IncidentStore {
       for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
         const existing = await this.model.findOne({ openKey }).lean<IncidentDoc>().exec();
         if (existing) return { incident: toIncident(existing), created: false };
-        const incident: Incident = {
-          ...input,
-          id: newId('inc', input.detectedAt),
-          status: 'open',
-          acknowledgedAt: null,
-          resolvedAt: null,
-          publicMessage: null,
-          updatedAt: input.detectedAt,
-          version: 1,
-        };
+        const incident = newIncidentRecord(input);
         try {
           await this.model.create({
             _id: incident.id,

@@ -5,7 +5,7 @@ import {
   type PostmortemContent,
   type PostmortemStatus,
 } from '../../domain/types';
-import { newId } from '../../ids';
+import { newPostmortemRecord } from '../records';
 import type { PostmortemFilter, PostmortemStore } from '../ports';
 import { guard, isDuplicateKey, toDate, toDateOrNull, toMs, toMsOrNull } from './mongo-errors';
 
@@ -87,18 +87,7 @@ export class MongoPostmortemStore implements PostmortemStore {
     return guard(async () => {
       const existing = await this.find(input.incidentId);
       if (existing) return { postmortem: existing, created: false };
-      const postmortem: Postmortem = {
-        id: newId('pm', input.createdAt),
-        incidentId: input.incidentId,
-        app: input.app,
-        status: 'draft',
-        content: input.content,
-        edits: [],
-        createdAt: input.createdAt,
-        updatedAt: input.createdAt,
-        publishedAt: null,
-        version: 1,
-      };
+      const postmortem = newPostmortemRecord(input);
       try {
         await this.model.create({
           _id: postmortem.id,
