@@ -12,6 +12,7 @@ const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  WORKER_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(9464)),
   REDIS_URL: z.preprocess(
     emptyAsUndefined,
     z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
@@ -36,6 +37,8 @@ const EnvSchema = z.object({
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** Health and metrics listener of `worker` mode, apart from PORT so API and worker can share a machine. */
+  readonly workerPort: number;
   readonly redisUrl: string;
   readonly redisPrefix: string;
   readonly mongodbUrl: string | undefined;
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
+    workerPort: e.WORKER_PORT,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     mongodbUrl: e.MONGODB_URL,

@@ -179,12 +179,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
     }
-    const server: Server = createHttpApp({ logger, metrics, routers }).listen(config.port, config.host);
+    const port = mode === 'worker' ? config.workerPort : config.port;
+    const server: Server = createHttpApp({ logger, metrics, routers }).listen(port, config.host);
     await once(server, 'listening');
     // First in line when stopping: no new requests while the rest drains.
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const { port } = server.address() as AddressInfo;
-    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(server.address() as AddressInfo).port}`;
     logger.info({ mode, url, store: stores.kind, redisPrefix: config.redisPrefix }, 'vigil started');
     return { url, adminToken, stop };
   } catch (err) {

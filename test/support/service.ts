@@ -16,12 +16,15 @@ export interface TestService extends RunningService {
 /** The real service on an ephemeral port, with its own REDIS_PREFIX and a temp embedded store. */
 export async function startTestService(
   name: string,
-  opts: { env?: Record<string, string>; clock?: Clock; mode?: Mode } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; mode?: Mode; shareWith?: TestService } = {},
 ): Promise<TestService> {
-  const prefix = testPrefix(name);
-  const tmp = makeTempDir(name);
+  // A second process of the same deployment (another API or worker) shares the first one's Redis prefix and store.
+  const shared = opts.shareWith;
+  const prefix = shared?.prefix ?? testPrefix(name);
+  const tmp = shared ? { dir: shared.dataDir, remove: () => undefined } : makeTempDir(name);
   const config = loadConfig({
     PORT: '0',
+    WORKER_PORT: '0',
     HOST: '127.0.0.1',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: prefix,
@@ -50,6 +53,7 @@ export async function startTestService(
     api,
     cleanup: async () => {
       await service.stop();
+      if (shared) return;
       await deletePrefix(prefix);
       tmp.remove();
     },

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
+      workerPort: 9464,
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'vigil',
       mongodbUrl: undefined,
