@@ -15,7 +15,10 @@ import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    /** KEYS: bucket hashes, ARGV[1] consecutive ones per output bucket. Returns [fields, userCounts] per bucket. */
+    /**
+     * KEYS: bucket hashes, ARGV[1] consecutive ones per output bucket; ARGV[2] = '1' when only the whole app's users
+     * have HyperLogLogs (hourly roll-ups). Returns [fields, userCounts] per bucket.
+     */
     vigilReadBuckets(numKeys: number, ...keysAndArgs: Array<string | number>): Result<unknown, Context>;
   }
 }
@@ -27,6 +30,7 @@ declare module 'ioredis' {
  */
 const READ_BUCKETS_LUA = `
 local size = tonumber(ARGV[1])
+local appUsersOnly = ARGV[2] == '1'
 local out = {}
 for first = 1, #KEYS, size do
   local last = first + size - 1
@@ -48,7 +52,7 @@ for first = 1, #KEYS, size do
     fields[#fields + 1] = sums[f]
     local measure, scope = string.match(f, '^(%a+)(.*)$')
     local hll = (measure == 'a' and 'u' .. scope) or (measure == 'f' and 'fu' .. scope) or nil
-    if hll then
+    if hll and not (appUsersOnly and scope ~= '') then
       local names = {}
       for k = first, last do names[#names + 1] = KEYS[k] .. '|' .. hll end
       users[#users + 1] = hll
@@ -94,7 +98,7 @@ export class RedisCounters implements CounterSource {
     const pipeline = this.redis.pipeline();
     for (let b = 0; b < count; b += bucketsPerScript) {
       const chunk = keys.slice(b * perBucket, Math.min(count, b + bucketsPerScript) * perBucket);
-      pipeline.vigilReadBuckets(chunk.length, ...chunk, perBucket);
+      pipeline.vigilReadBuckets(chunk.length, ...chunk, perBucket, unit === HOUR_MS ? 1 : 0);
     }
     const replies = await execOrThrow(pipeline);
     const buckets: Bucket[] = [];
@@ -113,15 +117,18 @@ export class RedisCounters implements CounterSource {
     to: number,
     slice?: { dimension: Dimension; value: string },
   ): Promise<{ users: number; failedUsers: number }> {
-    const keys = coveringKeys(appCountersKey(this.prefix, app), from, to);
+    const appKey = appCountersKey(this.prefix, app);
+    const keys = coveringKeys(appKey, from, to);
     if (keys.length === 0) return { users: 0, failedUsers: 0 };
+    // Hourly roll-ups keep the whole app's users only: a slice's are the union of its minutes.
+    const hllBuckets = slice ? minuteKeys(appKey, from, to) : keys;
     const scoped = (measure: Measure) => (slice ? field(measure, slice.dimension, slice.value) : measure);
     // Per error code only failed users are known (aggregates report codes without users): both numbers are those.
     const usersField = slice?.dimension === 'errorCode' ? scoped('fu') : scoped('u');
     const failedField = scoped('fu');
     const pipeline = this.redis.pipeline();
-    pipeline.pfcount(...keys.map((k) => hllKey(k, usersField)));
-    pipeline.pfcount(...keys.map((k) => hllKey(k, failedField)));
+    pipeline.pfcount(...hllBuckets.map((k) => hllKey(k, usersField)));
+    pipeline.pfcount(...hllBuckets.map((k) => hllKey(k, failedField)));
     for (const k of keys) pipeline.hmget(k, usersField, failedField);
     const [hllUsers, hllFailed, ...sums] = await execOrThrow(pipeline);
     let users = Number(hllUsers);
@@ -149,6 +156,12 @@ function coveringKeys(appKey: string, from: number, to: number): string[] {
       at += MINUTE_MS;
     }
   }
+  return keys;
+}
+
+function minuteKeys(appKey: string, from: number, to: number): string[] {
+  const keys: string[] = [];
+  for (let at = minuteOf(from); at < to; at += MINUTE_MS) keys.push(minuteKey(appKey, at));
   return keys;
 }
 

@@ -10,10 +10,12 @@
  *       a|<d>|<value> … fu|<d>|…   the same four per slice value; <d> is v=appVersion p=platform o=osVersion r=region
  *       f|e|<errorCode>            failures per error code
  *   <bucket key>|u, <bucket key>|fu                 HyperLogLog of the userIds (all / failed) of raw events
- *   <bucket key>|u|<d>|<value>, …|fu|<d>|<value>    the same per slice value; …|fu|e|<code> per error code
+ *   <minute key>|u|<d>|<value>, …|fu|<d>|<value>    the same per slice value; …|fu|e|<code> per error code. Minutes
+ *                                                   only: per hour, the whole app's users are the only ones kept.
  *   …:done:<jobId>                 string, set once a job is folded         TTL 2 days (retries last minutes)
  *
- * Distinct users of a bucket or slice = PFCOUNT of its `u` HyperLogLog + its summed `u` field.
+ * Distinct users of a bucket or slice = PFCOUNT of its `u` HyperLogLog + its summed `u` field; over a range of minutes,
+ * the PFCOUNT of their HyperLogLogs together (a union).
  *
  * A batch is pre-aggregated in JS (./fold-batch.ts), then applied by ONE Lua script that sets the job's done-marker
  * and every increment atomically: a redelivered job (worker crash after the script, before the ack) finds the marker

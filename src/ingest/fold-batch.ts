@@ -11,6 +11,11 @@ export interface BucketDelta {
 
 export interface BatchDelta {
   minutes: Map<number, BucketDelta>;
+  /**
+   * Hourly roll-ups: every field, but only the whole app's users. Per-slice users per hour would double the
+   * HyperLogLog work (most of Redis's share of ingest) for numbers the detector never reads; ranges of minutes union
+   * the minute HyperLogLogs instead.
+   */
   hours: Map<number, BucketDelta>;
   /** For the bounded-label login metrics. */
   byPlatform: Map<Platform, { attempts: number; failures: number }>;
@@ -69,13 +74,19 @@ export function foldBatch(events: readonly TelemetryEvent[]): BatchDelta {
   return { minutes, hours: rollUp(minutes), byPlatform };
 }
 
-/** Hourly roll-ups: the same increments and user sets, merged per hour. */
+/** The users of the whole app, the only ones rolled up per hour. */
+const HOURLY_USER_FIELDS = [field('u'), field('fu')];
+
+/** Hourly roll-ups: the same increments merged per hour, and the whole app's user sets. */
 function rollUp(minutes: Map<number, BucketDelta>): Map<number, BucketDelta> {
   const hours = new Map<number, BucketDelta>();
   for (const [minute, delta] of minutes) {
     const hour = bucketOf(hours, minute - (minute % HOUR_MS));
     for (const [name, n] of delta.fields) add(hour, name, n);
-    for (const [userField, ids] of delta.users) for (const id of ids) addUser(hour, userField, id);
+    for (const userField of HOURLY_USER_FIELDS) {
+      const ids = delta.users.get(userField);
+      if (ids) for (const id of ids) addUser(hour, userField, id);
+    }
   }
   return hours;
 }

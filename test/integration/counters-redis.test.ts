@@ -100,6 +100,21 @@ describe('Redis counters written by the aggregator', () => {
     expect(await counters.distinctUsers('other-app', H, H + HOUR_MS)).toEqual({ users: 0, failedUsers: 0 });
   });
 
+  it('when asked for a slice\'s users over whole hours, then its minutes answer (hours keep only the app\'s users)', async () => {
+    // alice at 10:00 and 10:01, carol at 11:00, all on 5.2.0; the 5.2.0 aggregate reports 90 users, 9 failed.
+    expect(await counters.distinctUsers('shop', H, H + 2 * HOUR_MS, { dimension: 'appVersion', value: '5.2.0' })).toEqual({
+      users: 92,
+      failedUsers: 9,
+    });
+    expect(await counters.distinctUsers('shop', H, H + 2 * HOUR_MS, { dimension: 'platform', value: 'ios' })).toEqual({
+      users: 3,
+      failedUsers: 1,
+    });
+    const hourly = await redis.keys(`${prefix}:c:{shop}:h:*`);
+    const hour = (at: number, hll: string) => `${prefix}:c:{shop}:h:${at}|${hll}`;
+    expect(hourly.filter((k) => k.includes('|')).sort()).toEqual([hour(H, 'fu'), hour(H, 'u'), hour(H + HOUR_MS, 'u')]);
+  });
+
   it('when the same job is processed twice, then it is counted once', async () => {
     const job = { app: 'redelivery', receivedAt: H, events: [login(H, 'dave'), login(H, 'erin')] };
     expect(await aggregator.process('same-job', job)).toBe(true);

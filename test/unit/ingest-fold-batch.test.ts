@@ -42,6 +42,15 @@ describe('folding a batch in memory', () => {
     expect(delta.hours.get(T + 3_600_000)!.fields.get('a')).toBe(1);
   });
 
+  it('when users roll up to the hour, then only the whole app\'s are kept, slices stay per minute', () => {
+    const delta = foldBatch([login({ userId: 'a', outcome: 'failure', errorCode: 'E1' } as Partial<TelemetryEvent>), login({ ts: T + 61_000, userId: 'b' })]);
+    const hour = delta.hours.get(T)!;
+    expect(Object.fromEntries([...hour.users].map(([k, ids]) => [k, [...ids]]))).toEqual({ u: ['a', 'b'], fu: ['a'] });
+    expect(hour.fields.get('f|e|E1')).toBe(1);
+    expect([...delta.minutes.get(T)!.users.keys()]).toContain('u|v|5.2.0');
+    expect([...delta.minutes.get(T)!.users.keys()]).toContain('fu|e|E1');
+  });
+
   it('when an aggregate arrives, then its counts and users go to fields and unbroken-down failures to "unknown"', () => {
     const delta = foldBatch([
       {
