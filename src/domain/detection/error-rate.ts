@@ -146,20 +146,47 @@ function material(series: UnitSeries, from: number, to: number, base: RateBaseli
   return { failures, attempts };
 }
 
-function check(series: UnitSeries, from: number, to: number, base: RateBaseline, settings: DetectorSettings): WindowCheck | null {
+function check(series: UnitSeries, from: number, to: number, base: RateBaseline, rho: number, settings: DetectorSettings): WindowCheck | null {
   const counts = material(series, from, to, base, settings);
   if (!counts) return null;
-  const phi = inflation(series.attempts, from, to, settings.errorRate.minuteCorrelation);
+  const phi = inflation(series.attempts, from, to, rho);
   const logP = excessLogP(counts.failures, counts.attempts, phi, base);
   if (logP > Math.log(settings.errorRate.maxPValue)) return null;
   return { ...counts, logP };
 }
 
 /**
+ * When the counts carry users, failing users must be in excess too, against what the same reference says about
+ * users: the complement over the same minutes for a slice, the unit's minutes before the window for the whole app
+ * (or a slice with no complement). A retry
+ * storm (one user failing 5-20 times in a minute) inflates failures, not failing users; a real failure hits users.
+ * True when the counts carry no users (raw events without user ids): then failures are all there is.
+ */
+function usersAgree(series: UnitSeries, total: UnitSeries, from: number, to: number, rho: number, settings: DetectorSettings): boolean {
+  const users = sum(series.users, from, to);
+  if (users === 0) return true;
+  const failedUsers = sum(series.failedUsers, from, to);
+  let refUsers = series.unit.dimension === null ? 0 : sum(total.users, from, to) - users;
+  let refFailed = series.unit.dimension === null ? 0 : sum(total.failedUsers, from, to) - failedUsers;
+  if (refUsers <= 0) {
+    // The whole app, or a slice that is all of today's traffic: its own minutes before the window.
+    refUsers = sum(series.users, 0, from);
+    refFailed = sum(series.failedUsers, 0, from);
+  }
+  if (refUsers <= 0) return true;
+  const base: RateBaseline = {
+    rate: smoothedRate(refFailed, refUsers),
+    concentration: Math.max(2, Math.min(refUsers, settings.errorRate.maxBaselineConcentration)),
+  };
+  const phi = inflation(series.users, from, to, rho);
+  return excessLogP(failedUsers, users, phi, base) <= Math.log(settings.errorRate.maxPValue);
+}
+
+/**
  * Sustained, not one bad minute: the excess must show in several minutes, and the window must stay significant
  * with its worst minute taken out (a retry storm of one user in one minute does not page).
  */
-function sustained(series: UnitSeries, from: number, to: number, base: RateBaseline, settings: DetectorSettings): boolean {
+function sustained(series: UnitSeries, from: number, to: number, base: RateBaseline, rho: number, settings: DetectorSettings): boolean {
   let badMinutes = 0;
   let worst = -1;
   let worstExcess = -Infinity;
@@ -175,7 +202,7 @@ function sustained(series: UnitSeries, from: number, to: number, base: RateBasel
   if (badMinutes < settings.errorRate.minBadMinutes) return false;
   const failures = sum(series.failures, from, to) - (series.failures[worst] as number);
   const attempts = sum(series.attempts, from, to) - (series.attempts[worst] as number);
-  const phi = inflation(series.attempts, from, to, settings.errorRate.minuteCorrelation);
+  const phi = inflation(series.attempts, from, to, rho);
   return excessLogP(failures, attempts, phi, base) <= Math.log(settings.errorRate.maxPValue);
 }
 
@@ -194,16 +221,57 @@ export function unitBaseline(ctx: RateContext, unit: UnitSeries, from: number, t
   return sliceBaseline(unit, ctx.series.total, from, to, overall, ctx.baseline, ctx.settings);
 }
 
+/** Median of χ²₁: a robust scale for squared standardised residuals. */
+const CHI2_1_MEDIAN = 0.4549;
+
+/**
+ * The unit's own intra-minute correlation ρ, estimated from the minutes before the longest window (so an anomaly in
+ * the window does not widen its own yardstick), never below `minuteCorrelation` nor above `maxMinuteCorrelation`.
+ * Robust: the median squared Pearson residual, so a retry storm or a one-minute burst in the reference does not make
+ * the unit look noisier than it is; minutes expecting under one failure carry no information about dispersion and
+ * are skipped (a quiet unit keeps the configured floor).
+ */
+export function minuteCorrelationOf(unit: UnitSeries, to: number, settings: DetectorSettings): number {
+  const { minuteCorrelation, maxMinuteCorrelation } = settings.errorRate;
+  const end = Math.max(0, to - Math.max(...settings.windowsMinutes));
+  const p = smoothedRate(sum(unit.failures, 0, end), sum(unit.attempts, 0, end));
+  const z2: number[] = [];
+  const sizes: number[] = [];
+  for (let i = 0; i < end; i++) {
+    const n = unit.attempts[i] as number;
+    if (n * p < 1) continue;
+    const e = n * p;
+    z2.push(((unit.failures[i] as number) - e) ** 2 / (e * (1 - p)));
+    sizes.push(n);
+  }
+  if (z2.length < MIN_DISPERSION_MINUTES) return minuteCorrelation;
+  const phi = median(z2) / CHI2_1_MEDIAN;
+  const n = median(sizes);
+  if (phi <= 1 || n <= 1) return minuteCorrelation;
+  return Math.min(maxMinuteCorrelation, Math.max(minuteCorrelation, (phi - 1) / (n - 1)));
+}
+
+/** Minutes with at least one expected failure needed before a unit's dispersion is estimated. */
+const MIN_DISPERSION_MINUTES = 20;
+
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? (values[mid] as number) : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+}
+
 /** Tests one unit over each window, shortest first; returns the first window with sustained, material, significant excess. */
 export function testUnit(ctx: RateContext, unit: UnitSeries): RateEvidence | null {
   const to = ctx.series.at.length;
+  let rho: number | null = null;
   for (const w of [...ctx.settings.windowsMinutes].sort((a, b) => a - b)) {
     const from = Math.max(0, to - w, ctx.floor);
     if (to - from < ctx.settings.errorRate.minBadMinutes) continue;
     const base = unitBaseline(ctx, unit, from, to);
     if (!base) continue;
-    const result = check(unit, from, to, base, ctx.settings);
-    if (result && sustained(unit, from, to, base, ctx.settings)) {
+    rho ??= minuteCorrelationOf(unit, to, ctx.settings);
+    const result = check(unit, from, to, base, rho, ctx.settings);
+    if (result && sustained(unit, from, to, base, rho, ctx.settings) && usersAgree(unit, ctx.series.total, from, to, rho, ctx.settings)) {
       return { unit: unit.unit, from, baseline: base, ...result };
     }
   }

@@ -25,6 +25,7 @@ export const DetectorSettingsSchema = z
         minRelativeExcess: z.number().min(1),
         minBadMinutes: z.number().int().min(1),
         minuteCorrelation: z.number().min(0).max(0.5),
+        maxMinuteCorrelation: z.number().min(0).max(0.5),
         maxBaselineConcentration: z.number().min(2),
         slicePriorAttempts: z.number().min(0),
         minBaselineAttempts: z.number().min(0),
@@ -40,6 +41,7 @@ export const DetectorSettingsSchema = z
         minExpected: z.number().min(1),
         maxPValue: probability,
         maxOverdispersion: z.number().min(1),
+        versionMinAppMissing: z.number().min(0).max(1),
       })
       .strict(),
     attribution: z

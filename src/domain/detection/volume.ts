@@ -6,11 +6,29 @@ import { logPoissonLower } from './stats';
 import { sum, type MinuteSeries, type Unit, type UnitSeries } from './series';
 
 /**
- * Dimensions whose slices are checked for a collapse of their own. App versions are left out: versions hand their
- * users over to the next one by design, so an old version losing half its logins in an hour is a roll-out, not an
- * outage (a crashing new version still shows as a drop of the whole app).
+ * Dimensions whose slices are checked for a collapse of their own. App versions are too, but they hand their users
+ * over to the next one by design, so a version's drop only counts when its missing logins are missing from the whole
+ * app as well (see `versionDropIsShared`): a version that crashes before login on a partial roll-out, while the other
+ * versions go on as before.
  */
-const VOLUME_DIMENSIONS: readonly SliceDimension[] = ['platform', 'osVersion', 'region'];
+const VOLUME_DIMENSIONS: readonly SliceDimension[] = ['appVersion', 'platform', 'osVersion', 'region'];
+
+/**
+ * A version's collapse is an outage only if the app as a whole lost at least `versionMinAppMissing` of the logins the
+ * version lost over the same minutes; in a roll-out the other versions gain what one loses and the app's total holds.
+ */
+function versionDropIsShared(
+  series: MinuteSeries,
+  shape: readonly number[],
+  evidence: VolumeEvidence,
+  settings: DetectorSettings,
+): boolean {
+  const level = referenceLevel(series.total, shape, settings);
+  if (level === null) return false;
+  const to = series.at.length;
+  const appMissing = level * sum(shape, evidence.from, to) - sum(series.total.attempts, evidence.from, to);
+  return appMissing >= settings.volume.versionMinAppMissing * (evidence.expected - evidence.observed);
+}
 
 /** Expected-shape of traffic per minute: the time-of-day profile of previous days, flat without history. */
 export function trafficShape(series: MinuteSeries, baseline: Baseline | null): number[] {
@@ -133,7 +151,7 @@ function windowLogP(
   return logP;
 }
 
-/** The whole app and every platform, OS version and region whose logins collapsed, strongest first. */
+/** The whole app and every app version, platform, OS version and region whose logins collapsed, strongest first. */
 export function findVolumeEvidence(
   series: MinuteSeries,
   shape: readonly number[],
@@ -145,7 +163,9 @@ export function findVolumeEvidence(
   const found: VolumeEvidence[] = [];
   for (const unit of units) {
     const evidence = testVolume(unit, shape, floor, minDrop, settings);
-    if (evidence) found.push(evidence);
+    if (!evidence) continue;
+    if (unit.unit.dimension === 'appVersion' && !versionDropIsShared(series, shape, evidence, settings)) continue;
+    found.push(evidence);
   }
   return found.sort((a, b) => a.logP - b.logP);
 }
