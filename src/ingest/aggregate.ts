@@ -21,10 +21,8 @@
  * and every increment atomically: a redelivered job (worker crash after the script, before the ack) finds the marker
  * and changes nothing. EXPIRE is refreshed on every key written, so a bucket lives its TTL after its last write.
  */
-import { UnrecoverableError } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Result } from 'ioredis';
-import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Metrics } from '../metrics';
 import type { IngestBatchJob } from '../queue/names';
@@ -38,8 +36,8 @@ import {
   hourKey,
   minuteKey,
 } from './counter-keys';
-import { SliceValue, UserId, sliceFields } from './event-schema';
 import { foldBatch, type BatchDelta, type BucketDelta } from './fold-batch';
+import { checkJob } from './job-guard';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -77,34 +75,6 @@ end
 return 1
 `;
 
-/** Job data is re-checked: a malformed job (old producer, manual enqueue) must fail alone, not corrupt counters. */
-const time = z.number().int().nonnegative();
-const StoredEvent = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('login'),
-    ts: time,
-    outcome: z.enum(['success', 'failure']),
-    errorCode: SliceValue.optional(),
-    userId: UserId.optional(),
-    ...sliceFields,
-  }),
-  z.object({
-    type: z.literal('login_aggregate'),
-    minute: time,
-    attempts: z.number().int().nonnegative(),
-    failures: z.number().int().nonnegative(),
-    users: z.number().int().nonnegative().optional(),
-    failedUsers: z.number().int().nonnegative().optional(),
-    failuresByErrorCode: z.record(SliceValue, z.number().int().nonnegative()).optional(),
-    ...sliceFields,
-  }),
-]);
-const BatchJob = z.object({
-  app: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  receivedAt: time,
-  events: z.array(StoredEvent),
-});
-
 export interface AggregatorDeps {
   /** A patient ("worker" role) connection: a Redis restart delays the fold instead of failing it. */
   redis: Redis;
@@ -124,7 +94,7 @@ export class Aggregator {
 
   /** Folds one job; `false` when this job id was already folded (a redelivery). */
   async process(jobId: string, data: unknown): Promise<boolean> {
-    const job = parseJob(data);
+    const job = checkJob(data);
     if (job.events.length === 0) return false;
     const delta = foldBatch(job.events);
     const { keys, args } = encode(appCountersKey(this.deps.prefix, job.app), jobId, delta);
@@ -141,15 +111,6 @@ export class Aggregator {
     }
     metrics.aggregateLag.observe(Math.max(0, clock.now() - job.receivedAt) / 1000);
   }
-}
-
-function parseJob(data: unknown): IngestBatchJob {
-  const parsed = BatchJob.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UnrecoverableError(`invalid ingest-batch job: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  return { app: parsed.data.app, receivedAt: parsed.data.receivedAt, events: parsed.data.events };
 }
 
 function encode(appKey: string, jobId: string, delta: BatchDelta): { keys: string[]; args: Array<string | number> } {
