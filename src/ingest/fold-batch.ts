@@ -1,6 +1,6 @@
 import { HOUR_MS } from '../counters/ports';
 import { incrementOf } from '../counters/fold';
-import type { Platform, SliceDimension, TelemetryEvent } from '../domain/types';
+import type { Dimension, Platform, TelemetryEvent } from '../domain/types';
 import { field } from './counter-keys';
 
 /** What one batch adds to one time bucket: hash field increments and the user ids for each HyperLogLog. */
@@ -39,6 +39,34 @@ function addUser(delta: BucketDelta, userField: string, userId: string): void {
   ids.add(userId);
 }
 
+/** The four field names of one scope (the bucket total, or one slice value). */
+interface ScopeFields {
+  a: string;
+  f: string;
+  u: string;
+  fu: string;
+}
+
+const TOTAL: ScopeFields = { a: field('a'), f: field('f'), u: field('u'), fu: field('fu') };
+
+/**
+ * Field names built once per slice value and batch rather than several times per event: the names were the fold's
+ * largest allocation. Per batch, so arbitrary client values cannot grow it without bound.
+ */
+function scopeNamer(): (dimension: Dimension, value: string) => ScopeFields {
+  const byDimension = new Map<Dimension, Map<string, ScopeFields>>();
+  return (dimension, value) => {
+    let values = byDimension.get(dimension);
+    if (!values) byDimension.set(dimension, (values = new Map()));
+    let names = values.get(value);
+    if (!names) {
+      names = { a: field('a', dimension, value), f: field('f', dimension, value), u: field('u', dimension, value), fu: field('fu', dimension, value) };
+      values.set(value, names);
+    }
+    return names;
+  };
+}
+
 /**
  * Pre-aggregates a batch in memory so Redis sees one increment per (bucket, field) instead of one per event. The
  * per-event arithmetic is `incrementOf`, the same fold the in-memory twin applies.
@@ -46,25 +74,29 @@ function addUser(delta: BucketDelta, userField: string, userId: string): void {
 export function foldBatch(events: readonly TelemetryEvent[]): BatchDelta {
   const minutes = new Map<number, BucketDelta>();
   const byPlatform = new Map<Platform, { attempts: number; failures: number }>();
+  const namesOf = scopeNamer();
   for (const event of events) {
     const inc = incrementOf(event);
     const delta = bucketOf(minutes, inc.minute);
     const { attempts, failures, users, failedUsers } = inc.counts;
+    const { userId, failed } = inc;
     // The bucket total, then each slice value: the same four measures.
-    const scopes: ReadonlyArray<readonly [SliceDimension?, string?]> = [[], ...inc.slices];
-    for (const [dimension, value] of scopes) {
-      add(delta, field('a', dimension, value), attempts);
-      add(delta, field('f', dimension, value), failures);
-      add(delta, field('u', dimension, value), users);
-      add(delta, field('fu', dimension, value), failedUsers);
-      if (inc.userId !== undefined) {
-        addUser(delta, field('u', dimension, value), inc.userId);
-        if (inc.failed) addUser(delta, field('fu', dimension, value), inc.userId);
+    for (let s = -1; s < inc.slices.length; s++) {
+      const slice = inc.slices[s];
+      const names = slice ? namesOf(slice[0], slice[1]) : TOTAL;
+      add(delta, names.a, attempts);
+      add(delta, names.f, failures);
+      add(delta, names.u, users);
+      add(delta, names.fu, failedUsers);
+      if (userId !== undefined) {
+        addUser(delta, names.u, userId);
+        if (failed) addUser(delta, names.fu, userId);
       }
     }
     for (const code in inc.errorCodes) {
-      add(delta, field('f', 'errorCode', code), inc.errorCodes[code]!);
-      if (inc.userId !== undefined) addUser(delta, field('fu', 'errorCode', code), inc.userId);
+      const names = namesOf('errorCode', code);
+      add(delta, names.f, inc.errorCodes[code]!);
+      if (userId !== undefined) addUser(delta, names.fu, userId);
     }
     const platform = byPlatform.get(event.platform) ?? { attempts: 0, failures: 0 };
     platform.attempts += attempts;
