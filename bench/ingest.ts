@@ -3,9 +3,10 @@
  * worker, real Redis, in its own REDIS_PREFIX) next to a bare node:http server that only parses the same body and
  * answers 202, in one run. Loopback only; bounded; removes its Redis keys and data directory.
  *
- *   npm run bench:ingest            BENCH_SECONDS=10 BENCH_CONNECTIONS=16 BENCH_MODE=all|split
+ *   npm run bench:ingest            BENCH_SECONDS=10 BENCH_CONNECTIONS=16 BENCH_MODE=both|all|split
  *
- * BENCH_MODE=split runs the API and the worker as two processes (npm run start:api / start:worker).
+ * `all` is one process (npm start: API + worker); `split` runs the API and the worker as two processes (npm run
+ * start:api / start:worker). The default runs both, one after the other, against one bare-server baseline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,8 @@ import { QUEUES } from '../src/queue/names';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const MODE = process.env.BENCH_MODE === 'split' ? 'split' : 'all';
+type Layout = 'all' | 'split';
+const LAYOUTS: Layout[] = process.env.BENCH_MODE === 'all' || process.env.BENCH_MODE === 'split' ? [process.env.BENCH_MODE] : ['all', 'split'];
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EVENTS_PER_BATCH = 200;
 const ADMIN_TOKEN = randomBytes(24).toString('base64url');
@@ -121,7 +123,7 @@ function start(name: string, args: string[], env: Record<string, string>): Child
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
@@ -136,20 +138,21 @@ async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-async function main(): Promise<void> {
+type Load = Awaited<ReturnType<typeof load>>;
+
+const row = (name: string, r: Load) =>
+  `${name.padEnd(16)} ${Math.round(r.eventsPerSecond).toLocaleString('en').padStart(10)} events/s  ` +
+  `${String(r.batches).padStart(6)} batches  p50 ${r.p50} ms  p99 ${r.p99} ms  refused ${r.refused}`;
+
+/** One layout of the service under the same load: throughput, then how long its worker needs to catch up. */
+async function runLayout(layout: Layout, redis: Redis, payloads: string[], bare: Load): Promise<void> {
   const prefix = `vigil-bench-${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-bench-'));
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const children: ChildProcess[] = [];
-  const payloads = bodies(20);
   try {
-    const barePort = await freePort();
-    children.push(start('bare server', ['-e', BARE_SERVER], { PORT: String(barePort) }));
-    await waitForHttp(`http://127.0.0.1:${barePort}/`);
-
     const port = await freePort();
     const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL, REDIS_PREFIX: prefix, DATA_DIR: dataDir, ADMIN_TOKEN, LOG_LEVEL: 'warn' };
-    if (MODE === 'split') {
+    if (layout === 'split') {
       children.push(start('api', [MAIN, 'api'], env));
       children.push(start('worker', [...profile, MAIN, 'worker'], { ...env, PORT: String(await freePort()) }));
     } else {
@@ -164,9 +167,7 @@ async function main(): Promise<void> {
     });
     const app = (await created.json()) as { id: string; ingestKey: string };
 
-    console.error(`bare node:http: ${SECONDS}s, ${CONNECTIONS} connections, ${EVENTS_PER_BATCH}-event batches…`);
-    const bare = await load(`http://127.0.0.1:${barePort}`, undefined, payloads);
-    console.error(`Vigil (${MODE === 'split' ? 'API and worker processes' : 'one process: API + worker'})…`);
+    console.error(`Vigil (${layout === 'split' ? 'API and worker processes' : 'one process: API + worker'})…`);
     const real = await load(base, app.ingestKey, payloads);
 
     const queue = new Queue(QUEUES.ingest, { connection: redis, prefix });
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
     const drainStarted = Date.now();
     while ((await queue.getJobCountByTypes('waiting', 'active', 'delayed')) > 0) await new Promise((r) => setTimeout(r, 50));
     const drainMs = Date.now() - drainStarted;
+    const failed = await queue.getJobCountByTypes('failed');
     await queue.close();
 
     const now = Date.now();
@@ -181,21 +183,37 @@ async function main(): Promise<void> {
       (n, b) => n + b.total.attempts,
       0,
     );
+    // What the worker sustained: every batch it folded, over the load plus the time it needed to catch up.
+    const folded = counted / (SECONDS + drainMs / 1000);
 
-    const row = (name: string, r: Awaited<ReturnType<typeof load>>) =>
-      `${name.padEnd(16)} ${Math.round(r.eventsPerSecond).toLocaleString('en').padStart(10)} events/s  ` +
-      `${String(r.batches).padStart(6)} batches  p50 ${r.p50} ms  p99 ${r.p99} ms  refused ${r.refused}`;
-    console.log(row('bare node:http', bare));
-    console.log(row(`vigil (${MODE})`, real));
-    console.log(`ratio vigil/bare  ${(real.eventsPerSecond / bare.eventsPerSecond).toFixed(2)}`);
-    console.log(`worker lag       ${backlog} jobs waiting at the end of the run, drained in ${drainMs} ms`);
+    console.log(row(`vigil (${layout})`, real));
+    console.log(`  ratio vigil/bare  ${(real.eventsPerSecond / bare.eventsPerSecond).toFixed(3)}`);
+    console.log(`  worker            ${backlog} jobs waiting at the end of the load, drained in ${drainMs} ms; ` +
+      `folded ${Math.round(folded).toLocaleString('en')} events/s; ${failed} failed jobs`);
     // Batches still in flight when autocannon stops are queued and counted but not in its 2xx total.
-    console.log(`counted          ${counted.toLocaleString('en')} events for ${(real.batches * EVENTS_PER_BATCH).toLocaleString('en')} acknowledged (+ up to ${CONNECTIONS * EVENTS_PER_BATCH} in flight at the stop)`);
+    console.log(`  counted           ${counted.toLocaleString('en')} events for ${(real.batches * EVENTS_PER_BATCH).toLocaleString('en')} acknowledged (+ up to ${CONNECTIONS * EVENTS_PER_BATCH} in flight at the stop)`);
   } finally {
     for (const child of children) await stop(child);
     await deletePrefix(redis, prefix);
-    redis.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const payloads = bodies(20);
+  const barePort = await freePort();
+  const bareServer = start('bare server', ['-e', BARE_SERVER], { PORT: String(barePort) });
+  try {
+    await waitForHttp(`http://127.0.0.1:${barePort}/`);
+    console.error(`bare node:http: ${SECONDS}s, ${CONNECTIONS} connections, ${EVENTS_PER_BATCH}-event batches…`);
+    const bare = await load(`http://127.0.0.1:${barePort}`, undefined, payloads);
+    await stop(bareServer);
+    console.log(row('bare node:http', bare));
+    for (const layout of LAYOUTS) await runLayout(layout, redis, payloads, bare);
+  } finally {
+    await stop(bareServer);
+    redis.disconnect();
   }
 }
 
