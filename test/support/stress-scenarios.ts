@@ -24,6 +24,8 @@ export interface Scenario {
   /** Expected release of an appVersion culprit. */
   release?: number;
   maxLatencyMinutes: number;
+  /** How far startedAt may be from the onset; a creep has no sharp onset, so its bound is wider. Default 10. */
+  maxStartErrorMinutes?: number;
   spec: Omit<StressSpec, 'start' | 'days' | 'seed'>;
 }
 
@@ -95,6 +97,7 @@ export const SCENARIOS: Scenario[] = [
     kind: 'error_rate',
     cause: null,
     maxLatencyMinutes: 120,
+    maxStartErrorMinutes: 45,
     spec: {
       peakPerMinute: 200,
       versions: INSTALLED,
@@ -151,6 +154,9 @@ export async function runScenario(
     if (latency > s.maxLatencyMinutes) failures.push(`${s.name}: latency ${latency} min > ${s.maxLatencyMinutes}`);
     if (causeOf(hit) !== s.cause) failures.push(`${s.name}: culprit ${causeOf(hit)}, expected ${s.cause}`);
     if (s.release !== undefined && hit.cause?.release?.releasedAt !== s.release) failures.push(`${s.name}: release not linked`);
+    const startError = minutes(hit.startedAt - s.onset);
+    const maxStartError = s.maxStartErrorMinutes ?? 10;
+    if (Math.abs(startError) > maxStartError) failures.push(`${s.name}: startedAt ${startError} min off > ${maxStartError}`);
   }
   for (const o of others) failures.push(`${s.name}: other ${o.kind} at ${new Date(o.detectedAt).toISOString()} (${o.firstCause})`);
   const row = [

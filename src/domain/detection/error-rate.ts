@@ -21,8 +21,6 @@ export interface RateEvidence {
   logP: number;
 }
 
-/** What the counters file failures under when the client sent no code (src/counters/fold.ts). */
-
 /** Jeffreys-style smoothing: a unit with 0 failures so far is not believed to never fail. */
 function smoothedRate(failures: number, attempts: number): number {
   return (failures + 0.5) / (attempts + 1);

@@ -66,8 +66,8 @@ function finding(ctx: TrackContext, ep: Pick<ErrorEpisode, 'startedAt' | 'totals
   };
 }
 
-function llrSeries(unit: UnitSeries, baseRate: number, settings: DetectorSettings): number[] {
-  const p1 = materialRate(unit.unit, baseRate, settings);
+/** Per-minute evidence of failing at the alternative rate p1 rather than at baseRate. */
+function llrSeries(unit: UnitSeries, baseRate: number, p1: number): number[] {
   return unit.attempts.map((n, i) => binomialLlr(unit.failures[i] as number, n, baseRate, p1));
 }
 
@@ -81,7 +81,15 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
     focus === evidence.unit.key
       ? evidence.baseline.rate
       : (unitBaseline(rateCtx, focusSeries, evidence.from, len)?.rate ?? evidence.baseline.rate);
-  const onset = onsetIndex(llrSeries(focusSeries, focusRate, ctx.settings), rateCtx.floor, len);
+  // The walk-back's alternative: halfway between normal and the rate seen since the evidence began, never below the
+  // smallest excess that matters. Tuned to the shift actually seen, a step stands out from stray failures before it
+  // (at low traffic one failure would otherwise outweigh a quiet minute and drag the start back by an hour), while a
+  // creep, whose observed rate is still near the material one, keeps a gentle alternative so its slow start counts.
+  const seen = countsOver(focusSeries, evidence.from, len);
+  const observedRate = seen.attempts > 0 ? seen.failures / seen.attempts : focusRate;
+  const material = materialRate(focusSeries.unit, focusRate, ctx.settings);
+  const p1 = Math.min(0.999, Math.max(material, (focusRate + observedRate) / 2));
+  const onset = onsetIndex(llrSeries(focusSeries, focusRate, p1), rateCtx.floor, len);
   const startedAt = series.at[onset] as number;
   const overallRate = overallBaseline(series, onset, ctx.baseline, ctx.settings)?.rate ?? evidence.baseline.rate;
   const totals = countsOver(series.total, onset, len);
@@ -143,7 +151,8 @@ export function trackErrorRate(
         const { series } = ctx;
         const len = series.at.length;
         const unit = seriesOf(series, ep.focus) ?? series.total;
-        const r = recoveryIndex(llrSeries(unit, ep.focusRate, settings), indexAt(series, ep.startedAt), len);
+        const p1 = materialRate(unit.unit, ep.focusRate, settings);
+        const r = recoveryIndex(llrSeries(unit, ep.focusRate, p1), indexAt(series, ep.startedAt), len);
         return r < len ? (series.at[r] as number) : ctx.closedUntil;
       },
     },
