@@ -4,6 +4,7 @@ import type { DetectorState } from '../../src/domain/detection/detector';
 import type { DetectorSettings } from '../../src/domain/detection/settings';
 import type { Finding } from '../../src/domain/detection/signals';
 import type { LoginAggregate, Platform, Release } from '../../src/domain/types';
+import { Random } from './random';
 
 /**
  * Stress harness: the detector, through the same `evaluateApp` the live worker and the backtest call, on simulated
@@ -104,67 +105,6 @@ export const DEFAULT_OS: StressOs[] = [
   { platform: 'android', osVersion: '13', releasedAt: null, weight: 0.45, errorRate: 0.025 },
   { platform: 'android', osVersion: '14', releasedAt: null, weight: 0.55 },
 ];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export class Random {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  uniform(): number {
-    return this.next();
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  normal(): number {
-    const u = Math.max(this.next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-  poisson(lambda: number): number {
-    if (lambda <= 0) return 0;
-    if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * this.normal()));
-    const limit = Math.exp(-lambda);
-    let k = 0;
-    let p = this.next();
-    while (p > limit) {
-      k++;
-      p *= this.next();
-    }
-    return k;
-  }
-  gamma(shape: number): number {
-    if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.next(), 1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      const x = this.normal();
-      const v = (1 + c * x) ** 3;
-      if (v <= 0) continue;
-      if (Math.log(this.next()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-    }
-  }
-  beta(a: number, b: number): number {
-    const x = this.gamma(a);
-    return x / (x + this.gamma(b));
-  }
-  binomial(n: number, p: number): number {
-    if (n > 40) return Math.min(n, Math.max(0, Math.round(n * p + Math.sqrt(n * p * (1 - p)) * this.normal())));
-    let k = 0;
-    for (let i = 0; i < n; i++) if (this.next() < p) k++;
-    return k;
-  }
-}
 
 /** Share of the daily peak: 15 % at 04:00 UTC, 100 % at 16:00, smooth across midnight. */
 export function dailyShape(t: number): number {
