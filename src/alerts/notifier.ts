@@ -22,19 +22,13 @@ export function createNotifier(deps: { dispatcher: Dispatcher; escalator: Escala
         return;
       }
       case 'acknowledged':
-        await escalator.cancel(incident.id, channels, occurrence);
-        await dispatcher.dispatch(incident, channels, {
-          event: 'incident.acknowledged',
-          occurrence,
-          occurredAt: incident.acknowledgedAt ?? clock.now(),
-        });
-        return;
       case 'resolved':
+        // Either ends the paging: pending escalations go, and every channel hears how it ended.
         await escalator.cancel(incident.id, channels, occurrence);
         await dispatcher.dispatch(incident, channels, {
-          event: 'incident.resolved',
+          event: `incident.${event}`,
           occurrence,
-          occurredAt: incident.resolvedAt ?? clock.now(),
+          occurredAt: (event === 'acknowledged' ? incident.acknowledgedAt : incident.resolvedAt) ?? clock.now(),
         });
         return;
     }
