@@ -35,7 +35,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     }),
     ingestBatches: new Counter({
       name: 'vigil_ingest_batches_total',
-      help: 'Telemetry batches by outcome (queued, duplicate, refused)',
+      help: 'Telemetry batches by outcome (queued, empty: nothing accepted, duplicate, refused)',
       labelNames: ['outcome'] as const,
       registers,
     }),
@@ -85,7 +85,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     }),
     detectorEvaluations: new Counter({
       name: 'vigil_detector_evaluations_total',
-      help: 'Detector evaluations, by outcome (ok, error)',
+      help: 'Detector evaluations, by outcome (ok, error, busy: skipped while another run of the app held its lock)',
       labelNames: ['outcome'] as const,
       registers,
     }),

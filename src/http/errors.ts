@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ERROR_CATALOGUE, VigilError } from '../errors';
+import { VigilError } from '../errors';
 import type { Logger } from '../logger';
 
 /** body-parser / raw-body errors carry a `type`; map them to our catalogue instead of leaking a 500. */
@@ -49,4 +49,3 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
   next(new VigilError('not_found', `No route ${req.method} ${req.path}`));
 }
 
-export { ERROR_CATALOGUE };
