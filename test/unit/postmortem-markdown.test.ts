@@ -109,4 +109,25 @@ describe('postmortemMarkdown', () => {
     expect(text).toContain('### Immediate\n\n- None.\n');
     expect(text).toContain('| Fix the a\\|b switch | dana | in progress | — |');
   });
+
+  it('when reviewers type markup, then raw HTML and fake headings do not survive, and one-line values read as typed', () => {
+    const draft = draftPostmortem(seedIncident(), at('17:31'));
+    const content: PostmortemContent = {
+      ...draft,
+      title: 'Logins <img src=x onerror=alert(1)> *down*',
+      summary: 'Users **could not** log in.\n## Timeline\n<script>alert(1)</script> & more',
+      rootCause: 'A bad build\n===',
+      measures: { immediate: [{ id: 'm1', kind: 'immediate', text: '[click](http://evil) <b>now</b>' }], preventive: [] },
+      tasks: [{ id: 't1', title: '# not a heading', owner: '<i>dana</i>', status: 'open', dueDate: null }],
+    };
+    const text = postmortemMarkdown(postmortem(content, { edits: [{ at: at('18:00'), by: '**lee**', fields: ['summary'] }] }));
+    // An HTML tag opens with a `<` that is not backslash-escaped.
+    expect(text).not.toMatch(/(^|[^\\])<\/?[a-z]/im);
+    expect(text.split('\n').filter((l) => l.startsWith('#'))).toEqual(SEED_HEADINGS.map((h) => (h.startsWith('# ') ? '# Postmortem: Logins \\<img src=x onerror=alert(1)\\> \\*down\\*' : h)));
+    expect(text).toContain('Users **could not** log in.\n\\## Timeline\n&lt;script&gt;alert(1)&lt;/script&gt; &amp; more');
+    expect(text).toContain('A bad build\n\\===');
+    expect(text).toContain('- \\[click\\](http://evil) \\<b\\>now\\</b\\>');
+    expect(text).toContain('| \\# not a heading | \\<i\\>dana\\</i\\> | open | — |');
+    expect(text).toContain('last change by \\*\\*lee\\*\\*');
+  });
 });

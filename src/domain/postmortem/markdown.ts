@@ -10,16 +10,16 @@ import { count, duration, percent, utcDate, utcTime } from '../format';
 export function postmortemMarkdown(pm: Postmortem): string {
   const c = pm.content;
   return [
-    `# Postmortem: ${c.title}`,
+    `# Postmortem: ${inline(c.title)}`,
     meta(pm),
     '## Incident Summary',
-    c.summary,
+    block(c.summary),
     keyFacts(c.facts),
     '## Timeline',
     timeline(c.timeline),
     '## Root Cause and Resolution',
-    c.rootCause,
-    c.resolution,
+    block(c.rootCause),
+    block(c.resolution),
     '## Corrective and Preventive Measures',
     '### Immediate',
     measures(c.measures.immediate),
@@ -35,7 +35,7 @@ const stamp = (ms: number) => `${utcDate(ms)} ${utcTime(ms)} UTC`;
 function meta(pm: Postmortem): string {
   const parts = [`Status: **${pm.status.replace('_', ' ')}**`, `incident \`${pm.incidentId}\``, `app \`${pm.app}\``, `drafted by Vigil ${stamp(pm.createdAt)}`];
   const lastEdit = pm.edits.at(-1);
-  if (lastEdit) parts.push(`last change by ${lastEdit.by} ${stamp(lastEdit.at)}`);
+  if (lastEdit) parts.push(`last change by ${inline(lastEdit.by)} ${stamp(lastEdit.at)}`);
   if (pm.publishedAt !== null) parts.push(`published ${stamp(pm.publishedAt)}`);
   return `*${parts.join(' · ')}*`;
 }
@@ -64,14 +64,14 @@ function timeline(entries: TimelineEntry[]): string {
     const date = utcDate(e.at);
     const when = date === day ? utcTime(e.at) : `${date} ${utcTime(e.at)}`;
     day = date;
-    const by = e.by && !e.message.includes(e.by) ? ` (${e.by})` : '';
-    return `- **${when}** — ${oneLine(e.message)}${by}`;
+    const by = e.by && !e.message.includes(e.by) ? ` (${inline(e.by)})` : '';
+    return `- **${when}** — ${inline(e.message)}${by}`;
   });
   return ['All times UTC.', lines.join('\n')].join('\n\n');
 }
 
 function measures(list: Measure[]): string {
-  return list.length === 0 ? '- None.' : list.map((m) => `- ${oneLine(m.text)}`).join('\n');
+  return list.length === 0 ? '- None.' : list.map((m) => `- ${inline(m.text)}`).join('\n');
 }
 
 function tasks(list: Task[]): string {
@@ -80,5 +80,24 @@ function tasks(list: Task[]): string {
   return ['| Task | Owner | Status | Due |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
-const cell = (text: string) => oneLine(text).replace(/\|/g, '\\|');
+/**
+ * Operator text is data, not markup: the document is pasted into wikis and rendered, so raw HTML (an `<img>` that
+ * calls home, a `<script>`) must not survive, nor a line that fakes one of the document's own headings.
+ *
+ * One-line values (title, names, timeline, measures, task cells) are shown exactly as typed: every character Markdown
+ * could read as syntax is backslash-escaped.
+ */
+const inline = (text: string) => text.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_[\]<>#|~!]/g, '\\$&');
+
+/**
+ * Prose (summary, root cause, resolution) keeps the reviewer's Markdown (lists, emphasis, links) but not raw HTML,
+ * and a line that would become a heading (`#`, or a `===`/`---` underline) is escaped into plain text.
+ */
+const block = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/^(\s*)(#|=+\s*$|-+\s*$)/gm, '$1\\$2');
+
+const cell = inline;
