@@ -25,6 +25,8 @@ export function createHttpApp(opts: HttpOptions): Express {
   app.use(
     pinoHttp({
       logger: opts.logger,
+      // The logger redacts `req.query.token`, but the same token also sits in the logged URL (acknowledge links).
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: redactQuery(req.url) }) },
       // Health probes and scrapes would drown the log.
       autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
@@ -52,3 +54,11 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
 
 /** JSON bodies of operator routes: small, and always JSON (415 otherwise). */
 export const jsonBody = [requireJson, express.json({ limit: '256kb' })];
+
+/** A query parameter whose name says it carries a credential (the signed acknowledge link's `token`), and its value. */
+const SECRET_PARAM = /([?&][^=&#]*(?:token|key|secret|signature|password)[^=&#]*=)[^&#]*/gi;
+
+/** A request URL fit for a log line: credential values in the query become `<secret>`, the rest stays as sent. */
+export function redactQuery(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_PARAM, '$1<secret>');
+}

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { VigilError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { openEmbeddedStores } from '../../src/store/embedded';
+import { DB_FILE_NAME } from '../../src/store/embedded/database';
 import { MIGRATIONS } from '../../src/store/embedded/migrations';
 import type { Stores } from '../../src/store/ports';
 import { makeTempDir } from '../support/tmp';
@@ -32,6 +33,26 @@ describe('opening the embedded store', () => {
     }
     throw new Error('expected the embedded store to refuse to open');
   };
+
+  it('when the store is created, then its directory and files (channel secrets inside) are readable by the owner only', async () => {
+    const dataDir = path.join(tmp.dir, 'fresh');
+    const stores = openEmbeddedStores(dataDir, logger);
+    opened.push(stores);
+    await stores.apps.list();
+    const file = path.join(dataDir, DB_FILE_NAME);
+    const mode = (f: string) => statSync(f).mode & 0o777;
+    expect(mode(dataDir)).toBe(0o700);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect([f, mode(f)]).toEqual([f, 0o600]);
+  });
+
+  it('when an older version left the database world-readable, then opening it tightens it', async () => {
+    const first = openEmbeddedStores(tmp.dir, logger);
+    await first.close();
+    const file = path.join(tmp.dir, DB_FILE_NAME);
+    chmodSync(file, 0o644);
+    opened.push(openEmbeddedStores(tmp.dir, logger));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
 
   it('when DATA_DIR cannot be created, then it fails with unavailable naming the directory and the fix', () => {
     // A path below a regular file can never become a directory, whoever runs the test (root ignores chmod).

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { VigilError } from '../../errors';
@@ -33,7 +33,7 @@ export function openDatabase(dataDir: string, busyTimeoutMs = DEFAULT_BUSY_TIMEO
   const dir = path.resolve(dataDir);
   const file = path.join(dir, DB_FILE_NAME);
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new VigilError(
       'unavailable',
@@ -43,6 +43,7 @@ export function openDatabase(dataDir: string, busyTimeoutMs = DEFAULT_BUSY_TIMEO
   }
   let db: Database.Database | undefined;
   try {
+    restrictToOwner(file);
     db = new Database(file, { timeout: busyTimeoutMs });
     // The first statement reads the header: a file that is not SQLite fails here with SQLITE_NOTADB.
     db.pragma('journal_mode = WAL');
@@ -60,6 +61,16 @@ export function openDatabase(dataDir: string, busyTimeoutMs = DEFAULT_BUSY_TIMEO
       { file },
     );
   }
+}
+
+/**
+ * The database holds channel secrets and key hashes: owner-only (0600). SQLite gives its -wal and -shm files the
+ * main file's mode, so creating the file 0600 before SQLite does covers them; files left 0644 by an older version
+ * are tightened too.
+ */
+function restrictToOwner(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 export function parseJson<T>(text: string): T {
