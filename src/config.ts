@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   DETECTOR_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
   INGEST_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
+  STATUS_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
+  AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(300)),
 });
 
 export interface Config {
@@ -52,6 +54,10 @@ export interface Config {
   readonly detectorConfig: string | undefined;
   /** Requests per second one ingest key may make before 429s; a guard against runaway clients, not traffic shaping. */
   readonly ingestRatePerSecond: number;
+  /** GET /v1/status requests per second per ingest key (devices poll it; answers come from a cache). */
+  readonly statusRatePerSecond: number;
+  /** Failed authentications per client address and minute before that address gets 429s instead of 401s. */
+  readonly authFailuresPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     detectorConfig: e.DETECTOR_CONFIG,
     ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
+    statusRatePerSecond: e.STATUS_RATE_PER_SECOND,
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

@@ -15,7 +15,9 @@ import { evaluateApp } from './detection/runner';
 import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';
 import { createHttpApp } from './http/app';
-import { createAuth } from './http/auth';
+import { FailureLimit, createAuth } from './http/auth';
+import { createRateLimit } from './http/rate-limit';
+import { createHttpServer } from './http/server';
 import { ackLinkRouter } from './http/routes/ack-link';
 import { appsRouter } from './http/routes/apps';
 import { channelsRouter } from './http/routes/channels';
@@ -155,11 +157,15 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     const routers = [serviceRouter({ redis: producer, stores, metrics })];
     if (mode === 'api' || mode === 'all') {
       const keys = new KeyResolver(stores.apps, clock);
-      const auth = createAuth(adminToken, keys);
+      const limit = (name: string, points: number, windowSeconds: number, what: string) =>
+        createRateLimit(producer, config.redisPrefix, { name, points, windowSeconds, what });
+      const failures = new FailureLimit(limit('auth-failures', config.authFailuresPerMinute, 60, 'failed authentications from this address'), clock);
+      const auth = createAuth(adminToken, keys, failures);
       const apps = new AppService(stores.apps, clock, keys, () => schedules.sync());
       routers.push(
         appsRouter({ auth, apps }),
-        releasesRouter({ auth, releases: stores.releases, apps, clock }),
+        // Releases come from CI, a few a day: a key registering more than one a second is a loop or abuse.
+        releasesRouter({ auth, releases: stores.releases, apps, clock, limit: limit('releases', 60, 60, 'releases registered with this ingest key') }),
         eventsRouter({
           auth,
           queue: queues.ingest,
@@ -173,14 +179,18 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         // The signed acknowledge link needs no admin token, so it goes before the admin-only incident routes.
         ackLinkRouter({ ackLinks: alerting.ackLinks, incidents: stores.incidents, acknowledger: incidents }),
         incidentsRouter({ auth, incidents }),
-        statusRouter({ auth, status: new PublicStatusCache(stores.incidents, clock) }),
+        statusRouter({
+          auth,
+          status: new PublicStatusCache(stores.incidents, clock),
+          limit: limit('status', config.statusRatePerSecond, 1, 'status requests for this ingest key'),
+        }),
         postmortemsRouter({ auth, postmortems }),
         channelsRouter({ auth, channels: stores.channels, apps, clock }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
     }
     const port = mode === 'worker' ? config.workerPort : config.port;
-    const server: Server = createHttpApp({ logger, metrics, routers }).listen(port, config.host);
+    const server: Server = createHttpServer(createHttpApp({ logger, metrics, routers })).listen(port, config.host);
     await once(server, 'listening');
     // First in line when stopping: no new requests while the rest drains.
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Result } from 'ioredis';
 import { type Bucket, type Counts, type Dimension } from '../domain/types';
+import { unavailable } from '../errors';
 import {
   DIMENSION_OF_CODE,
   appCountersKey,
@@ -165,13 +166,25 @@ function minuteKeys(appKey: string, from: number, to: number): string[] {
   return keys;
 }
 
+/**
+ * Runs a pipeline; a Redis that cannot be reached becomes `unavailable` (503 + Retry-After for a chart, a skipped
+ * evaluation for the detector), while an error Redis itself replied with (a script bug) stays what it is.
+ */
 async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([err, value]) => {
-    if (err) throw err;
+  let results: Awaited<ReturnType<typeof pipeline.exec>>;
+  try {
+    results = await pipeline.exec();
+  } catch (err) {
+    throw unreachable(err);
+  }
+  return (results ?? []).map(([err, value]) => {
+    if (err) throw err.name === 'ReplyError' ? err : unreachable(err);
     return value;
   });
 }
+
+const unreachable = (cause: unknown) =>
+  Object.assign(unavailable('Redis is unreachable: login counters cannot be read now', 2), { cause });
 
 function pairs(reply: unknown): Map<string, number> {
   const map = new Map<string, number>();

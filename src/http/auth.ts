@@ -1,8 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { secretsEqual } from '../apps/keys';
 import type { KeyResolver } from '../apps/key-resolver';
+import type { Clock } from '../clock';
 import type { App } from '../domain/types';
 import { VigilError } from '../errors';
+import type { RateLimit } from './rate-limit';
 
 /** Who is calling, set by the auth middleware on res.locals.principal. */
 export type Principal = { kind: 'admin' } | { kind: 'ingest'; app: App; keyPrefix: string };
@@ -28,15 +30,21 @@ export function ingestApp(res: Response): App {
 /**
  * Authentication for the three kinds of route: operator (admin token), SDK (ingest key), and either (releases).
  * An ingest key never opens an operator route: 403, so a leaked app key cannot read other apps' incidents.
+ * `failures` limits failed authentications per client address; the service always passes one.
  */
-export function createAuth(adminToken: string, keys: KeyResolver) {
+export function createAuth(adminToken: string, keys: KeyResolver, failures?: FailureLimit) {
   const isAdmin = (token: string) => secretsEqual(token, adminToken);
 
   const identify = async (req: Request): Promise<Principal> => {
     const token = bearer(req);
+    const client = req.ip ?? 'unknown';
+    failures?.refuseIfBlocked(client);
     if (isAdmin(token)) return { kind: 'admin' };
     const found = await keys.resolve(token);
-    if (!found) throw new VigilError('unauthorized', 'Unknown or revoked token');
+    if (!found) {
+      await failures?.count(client);
+      throw new VigilError('unauthorized', 'Unknown or revoked token');
+    }
     return { kind: 'ingest', app: found.app, keyPrefix: found.key.keyPrefix };
   };
 
@@ -57,3 +65,52 @@ export function createAuth(adminToken: string, keys: KeyResolver) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** The most client addresses remembered as blocked at once: a flood of addresses cannot grow memory without bound. */
+const MAX_BLOCKED = 10_000;
+
+/**
+ * Failed authentications per client address. Failures are counted in Redis (shared by every API process) only when
+ * they happen, so valid requests pay nothing; an address over its limit is remembered in this process until its
+ * window ends and refused before its token is even compared, so guessing gets no answers, right or wrong.
+ */
+export class FailureLimit {
+  private readonly blocked = new Map<string, number>();
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly clock: Clock,
+  ) {}
+
+  refuseIfBlocked(client: string): void {
+    const until = this.blocked.get(client);
+    if (until === undefined) return;
+    const now = this.clock.now();
+    if (until <= now) this.blocked.delete(client);
+    else throw new VigilError('rate_limited', 'Too many failed authentications from this address', undefined, Math.ceil((until - now) / 1000));
+  }
+
+  async count(client: string): Promise<void> {
+    try {
+      await this.limit(client);
+    } catch (err) {
+      if (err instanceof VigilError && err.code === 'rate_limited') {
+        if (this.blocked.size >= MAX_BLOCKED) this.blocked.delete(this.blocked.keys().next().value as string);
+        this.blocked.set(client, this.clock.now() + (err.retryAfter ?? 1) * 1000);
+      }
+      throw err;
+    }
+  }
+}
+
+/**
+ * A limit per ingest key (app and key prefix), so one misbehaving build cannot starve the app's other keys. Admin
+ * callers are operators and scripts: not limited here.
+ */
+export function limitPerIngestKey(limit: RateLimit) {
+  return async (_req: Request, res: Response, next: NextFunction) => {
+    const principal = principalOf(res);
+    if (principal.kind === 'ingest') await limit(`${principal.app.id}:${principal.keyPrefix}`);
+    next();
+  };
+}

@@ -21,9 +21,15 @@ function fromBodyParser(err: unknown): VigilError | null {
   }
 }
 
+/** express's router raises a URIError with status 400 for a path whose percent-encoding does not decode. */
+function fromRouter(err: unknown): VigilError | null {
+  if (!(err instanceof URIError) || (err as { status?: unknown }).status !== 400) return null;
+  return new VigilError('bad_request', 'The path is not valid percent-encoding', [{ field: '(path)', message: 'malformed percent-encoding' }]);
+}
+
 export function toVigilError(err: unknown): VigilError {
   if (err instanceof VigilError) return err;
-  return fromBodyParser(err) ?? new VigilError('internal', 'Internal error');
+  return fromBodyParser(err) ?? fromRouter(err) ?? new VigilError('internal', 'Internal error');
 }
 
 export function sendError(res: Response, error: VigilError): void {

@@ -43,7 +43,7 @@ describe('ingest while Redis goes away and comes back', () => {
       }),
     });
 
-  it('when Redis is down, then ingest answers 503 + Retry-After at once; afterwards every acknowledged batch is counted once', async () => {
+  it('when Redis is down, then ingest and series answer 503 + Retry-After at once; afterwards every acknowledged batch is counted once', async () => {
     const refusals: Array<{ ms: number; retryAfter: string | null }> = [];
     let acknowledged = 0;
     let stopped = false;
@@ -65,6 +65,10 @@ describe('ingest while Redis goes away and comes back', () => {
     await eventually(async () => (acknowledged >= 10 ? true : undefined));
     await redis.kill();
     await eventually(async () => (refusals.length >= 5 ? true : undefined));
+    // Reading the counters for a chart is refused the same way, not with a 500.
+    const series = await service.api(`/v1/apps/${appId}/series`);
+    expect(series.status).toBe(503);
+    expect(Number(series.headers.get('retry-after'))).toBeGreaterThan(0);
     await redis.start();
     stopped = true;
     await client;

@@ -271,6 +271,8 @@ describe('postmortems over HTTP on the embedded store', () => {
     ['a bad task status', { by: 'dana', tasks: [{ title: 'T', status: 'later' }] }, 'tasks.0.status', ''],
     ['an unknown task field', { by: 'dana', tasks: [{ title: 'T', assignee: 'x' }] }, 'tasks.0.assignee', 'unknown field'],
     ['a bad due date', { by: 'dana', tasks: [{ title: 'T', dueDate: '19/04/2023' }] }, 'tasks.0.dueDate', 'YYYY-MM-DD'],
+    ['a day that does not exist', { by: 'dana', tasks: [{ title: 'T', dueDate: '2026-02-30' }] }, 'tasks.0.dueDate', 'not a calendar date'],
+    ['a due date past 2100', { by: 'dana', tasks: [{ title: 'T', dueDate: '2200-01-01' }] }, 'tasks.0.dueDate', '2100'],
     ['no author', { summary: 'text' }, 'by', ''],
     ['publishing through PATCH', { by: 'dana', status: 'published' }, 'status', 'POST …/postmortem/publish'],
     ['nothing to change', { by: 'dana' }, '(root)', 'give at least one of'],

@@ -74,7 +74,7 @@ describe('GET /v1/apps/:id/series', () => {
     ['step=90', 'step'],
     ['step=30', 'step'],
     ['step=172800', 'step'],
-    ['from=0&to=999999999999&step=60', 'step'],
+    ['from=2001-01-01T00:00:00Z&to=2030-01-01T00:00:00Z&step=60', 'step'],
     ['from=2024-01-02T00:00:00Z&to=2024-01-01T00:00:00Z', 'from'],
     ['groupBy=device', 'groupBy'],
     ['from=yesterday', 'from'],

@@ -19,7 +19,9 @@ describe('GET /v1/status over HTTP', () => {
         return h.stores.incidents.listUnresolved(appId);
       },
     };
-    server = await serve(h, (auth) => [statusRouter({ auth, status: new PublicStatusCache(counted, h.clock, 5_000) })]);
+    // Its rate limit is covered with the whole service in http-hardening.test.ts.
+    const unlimited = async () => undefined;
+    server = await serve(h, (auth) => [statusRouter({ auth, status: new PublicStatusCache(counted, h.clock, 5_000), limit: unlimited })]);
     ({ ingestKey, ...app } = await new AppService(h.stores.apps, h.clock).create('shop-android'));
   });
   afterAll(async () => {

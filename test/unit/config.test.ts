@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       detectorConfig: undefined,
       ingestRatePerSecond: 2000,
+      statusRatePerSecond: 2000,
+      authFailuresPerMinute: 300,
       publicUrl: 'http://localhost:8080',
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import type { Clock } from '../../clock';
 import { VigilError, badRequest } from '../../errors';
 import { MAX_EVENTS_PER_BATCH, createEventSchema, validateEvents } from '../../ingest/event-schema';
-import { createRateLimit } from '../../ingest/rate-limit';
 import { IngestService } from '../../ingest/service';
 import type { IngestBatchJob } from '../../queue/names';
 import type { Metrics } from '../../metrics';
-import { ingestApp, principalOf, type Auth } from '../auth';
+import { ingestApp, limitPerIngestKey, type Auth } from '../auth';
+import { createRateLimit } from '../rate-limit';
 import { parse } from '../validate';
 
 /** 1 MiB of DECODED body: body-parser counts the inflated bytes against the limit and stops inflating there. */
@@ -64,7 +64,10 @@ export interface EventsRouterDeps {
 export function eventsRouter(deps: EventsRouterDeps): Router {
   const schema = createEventSchema(deps.clock);
   const ingest = new IngestService(deps);
-  const limit = createRateLimit(deps.redis, deps.prefix, deps.ratePerSecond);
+  // A guard against runaway client loops, not traffic shaping.
+  const rateLimit = limitPerIngestKey(
+    createRateLimit(deps.redis, deps.prefix, { name: 'ingest', points: deps.ratePerSecond ?? 2000, windowSeconds: 1, what: 'requests for this ingest key' }),
+  );
   const { ingestEvents, ingestBatches } = deps.metrics;
   const router = Router();
 
@@ -74,13 +77,6 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     });
     next();
   };
-  const rateLimit = async (_req: Request, res: Response, next: NextFunction) => {
-    const principal = principalOf(res);
-    // Per ingest key: one misbehaving build cannot starve the app's other keys.
-    if (principal.kind === 'ingest') await limit(`${principal.app.id}:${principal.keyPrefix}`);
-    next();
-  };
-
   router.post('/v1/events', countRefused, deps.auth.ingest, requireJsonBody, rateLimit, readBody, async (req, res) => {
     const app = ingestApp(res);
     const { events: raw } = parse(Envelope, parseJson(req.body), 'body');

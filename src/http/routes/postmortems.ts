@@ -6,18 +6,13 @@ import type { PostmortemService } from '../../postmortems/service';
 import { jsonBody } from '../app';
 import type { Auth } from '../auth';
 import { iso, presentCause, presentTimeline } from '../present';
-import { Actor, Id } from '../schemas';
+import { Actor, Day, Id } from '../schemas';
 import { parse } from '../validate';
 
 /** Room for a long write-up, not for a pasted log dump. */
 export const MAX_TEXT = 20_000;
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
-const Day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a calendar date');
-
 const MeasureIn = z.strictObject({ id: Id.optional(), text: Text(2_000) });
 const TaskIn = z.strictObject({
   id: Id.optional(),

@@ -6,7 +6,8 @@ import { badRequest } from '../../errors';
 import type { ReleaseStore } from '../../store/ports';
 import type { AppService } from '../../apps/service';
 import { jsonBody } from '../app';
-import { principalOf, type Auth } from '../auth';
+import { limitPerIngestKey, principalOf, type Auth } from '../auth';
+import type { RateLimit } from '../rate-limit';
 import { iso } from '../present';
 import { Id, Time } from '../schemas';
 import { parse } from '../validate';
@@ -23,10 +24,10 @@ const CreateRelease = z.strictObject({
 
 const present = (r: Release) => ({ ...r, releasedAt: iso(r.releasedAt), createdAt: iso(r.createdAt) });
 
-export function releasesRouter(deps: { auth: Auth; releases: ReleaseStore; apps: AppService; clock: Clock }): Router {
+export function releasesRouter(deps: { auth: Auth; releases: ReleaseStore; apps: AppService; clock: Clock; limit: RateLimit }): Router {
   const router = Router();
 
-  router.post('/v1/releases', deps.auth.adminOrIngest, ...jsonBody, async (req, res) => {
+  router.post('/v1/releases', deps.auth.adminOrIngest, limitPerIngestKey(deps.limit), ...jsonBody, async (req, res) => {
     const body = parse(CreateRelease, req.body, 'body');
     const principal = principalOf(res);
     let app: string;

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { PublicStatusCache } from '../../incidents/public-status';
-import { ingestApp, type Auth } from '../auth';
+import { ingestApp, limitPerIngestKey, type Auth } from '../auth';
+import type { RateLimit } from '../rate-limit';
 import { iso } from '../present';
 
 /**
@@ -19,10 +20,10 @@ function matchesWeakly(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }
 
-export function statusRouter(deps: { auth: Auth; status: PublicStatusCache }): Router {
+export function statusRouter(deps: { auth: Auth; status: PublicStatusCache; limit: RateLimit }): Router {
   const router = Router();
 
-  router.get('/v1/status', deps.auth.ingest, async (req, res) => {
+  router.get('/v1/status', deps.auth.ingest, limitPerIngestKey(deps.limit), async (req, res) => {
     const { status, etag } = await deps.status.get(ingestApp(res).id);
     res.setHeader('Cache-Control', 'private, max-age=15');
     res.setHeader('Vary', 'Authorization');
