@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   DETECTOR_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
   INGEST_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
+  ALERT_ALLOW_PRIVATE_TARGETS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('false')),
 });
 
 export interface Config {
@@ -52,6 +53,11 @@ export interface Config {
   readonly detectorConfig: string | undefined;
   /** Requests per second one ingest key may make before 429s; a guard against runaway clients, not traffic shaping. */
   readonly ingestRatePerSecond: number;
+  /**
+   * Whether alert channels may deliver to loopback, private, link-local and other non-public addresses. Off by default:
+   * whoever can create a channel could otherwise make Vigil POST into its own network (SSRF).
+   */
+  readonly alertAllowPrivateTargets: boolean;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     detectorConfig: e.DETECTOR_CONFIG,
     ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
+    alertAllowPrivateTargets: e.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

@@ -9,7 +9,7 @@ const SUPPORT = path.join(__dirname, '..', 'support');
 /** A notify worker in a separate process (TypeScript through swc, no build step), resolved once it takes jobs. */
 async function startWorkerProcess(h: AlertsHarness): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', path.join(SUPPORT, 'swc-register.cjs'), path.join(SUPPORT, 'notify-worker-process.ts')], {
-    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: h.prefix, DATA_DIR: h.dataDir, ADMIN_TOKEN, PUBLIC_URL: 'http://vigil.test' },
+    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: h.prefix, DATA_DIR: h.dataDir, ADMIN_TOKEN, PUBLIC_URL: 'http://vigil.test', ALERT_ALLOW_PRIVATE_TARGETS: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
