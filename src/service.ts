@@ -105,6 +105,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       redisPrefix: config.redisPrefix,
       adminToken,
       publicUrl: config.publicUrl,
+      allowPrivateTargets: config.alertAllowPrivateTargets,
       clock,
       logger,
       metrics,
@@ -175,7 +176,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         incidentsRouter({ auth, incidents }),
         statusRouter({ auth, status: new PublicStatusCache(stores.incidents, clock) }),
         postmortemsRouter({ auth, postmortems }),
-        channelsRouter({ auth, channels: stores.channels, apps, clock }),
+        channelsRouter({ auth, channels: stores.channels, apps, clock, allowPrivateTargets: config.alertAllowPrivateTargets }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
     }

@@ -60,6 +60,8 @@ describe('escalation, acknowledgement, resolution and silences (real Redis, Bull
   it('when the incident resolves and relapses, then the reopened occurrence is paged under a new dedupKey', async () => {
     const app = await appWithChannel();
     const incident = await h.open(app);
+    // Delivered before the resolve: a first page still undelivered when the reopen's page lands is stale, and skipped.
+    await waitFor(() => r.of(incident.id, 'incident.opened').length === 1, 'the first opening page');
     await h.service.resolve(incident.id, 'alice');
     await h.service.applySignals(app, [{ type: 'reopen', at: Date.now(), finding: finding() }], Date.now());
     await waitFor(() => r.of(incident.id, 'incident.opened').length === 2, 'the second opening page');
