@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { alertsHarness, startReceiver, waitFor, sleep, type AlertsHarness, type Receiver } from '../support/alerts-harness';
+import { alertsHarness, receiverPool, waitFor, sleep, type AlertsHarness } from '../support/alerts-harness';
 
 const SECRET = 'webhook-secret-0123';
 
@@ -18,12 +18,8 @@ function documentedVerifier(): Verify {
 
 describe('alert delivery (real Redis, BullMQ workers, embedded store, HTTP receiver)', () => {
   let h: AlertsHarness;
-  const receivers: Receiver[] = [];
-  const receiver = async (...args: Parameters<typeof startReceiver>) => {
-    const r = await startReceiver(...args);
-    receivers.push(r);
-    return r;
-  };
+  const receivers = receiverPool();
+  const receiver = receivers.start;
 
   beforeAll(async () => {
     h = await alertsHarness('alerts-delivery');
@@ -31,7 +27,7 @@ describe('alert delivery (real Redis, BullMQ workers, embedded store, HTTP recei
   });
   afterAll(async () => {
     await h.close();
-    await Promise.all(receivers.map((r) => r.close()));
+    await receivers.closeAll();
   });
 
   const timelineOf = async (id: string, type: string) => (await h.incident(id)).timeline.filter((e) => e.type === type);

@@ -1,4 +1,4 @@
-import { alertsHarness, finding, startReceiver, waitFor, type AlertsHarness, type Received, type Receiver } from '../support/alerts-harness';
+import { alertsHarness, receiverPool, finding, waitFor, type AlertsHarness, type Received } from '../support/alerts-harness';
 
 /** What a PagerDuty-type channel POSTs (Events API v2). */
 const pd = (r: Received) => JSON.parse(r.body) as { event_action: 'trigger' | 'acknowledge' | 'resolve'; dedup_key: string };
@@ -6,12 +6,8 @@ const ROUTING_KEY = 'e93facc04764012d7bfb002500d5d1a6';
 
 describe('notification order per incident and channel (real Redis, BullMQ workers, embedded store, HTTP receiver)', () => {
   let h: AlertsHarness;
-  const receivers: Receiver[] = [];
-  const receiver = async (...args: Parameters<typeof startReceiver>) => {
-    const r = await startReceiver(...args);
-    receivers.push(r);
-    return r;
-  };
+  const receivers = receiverPool();
+  const receiver = receivers.start;
 
   beforeAll(async () => {
     h = await alertsHarness('alerts-order');
@@ -19,7 +15,7 @@ describe('notification order per incident and channel (real Redis, BullMQ worker
   });
   afterAll(async () => {
     await h.close();
-    await Promise.all(receivers.map((r) => r.close()));
+    await receivers.closeAll();
   });
 
   const notes = async (id: string) => (await h.incident(id)).timeline.filter((e) => e.type === 'note').map((e) => e.message);

@@ -68,6 +68,21 @@ export async function startReceiver(respond: (req: Received, index: number) => R
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
+/** Receivers a test file starts as it goes, closed together in its afterAll. */
+export function receiverPool() {
+  const started: Receiver[] = [];
+  return {
+    start: async (...args: Parameters<typeof startReceiver>) => {
+      const r = await startReceiver(...args);
+      started.push(r);
+      return r;
+    },
+    closeAll: async () => {
+      await Promise.all(started.map((r) => r.close()));
+    },
+  };
+}
+
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

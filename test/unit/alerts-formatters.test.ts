@@ -2,26 +2,11 @@ import { createHmac } from 'node:crypto';
 import { formatPagerDuty } from '../../src/alerts/formatters/pagerduty';
 import { formatSlack } from '../../src/alerts/formatters/slack';
 import { formatWebhook, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER } from '../../src/alerts/formatters/webhook';
-import type { Notification } from '../../src/alerts/notification';
-import { literalChannel, literalIncident, T0 } from '../support/alerts-fixtures';
+import { literalChannel, literalIncident, literalNotification, LITERAL_ACK_URL, LITERAL_INCIDENT_URL, T0 } from '../support/alerts-fixtures';
 
-const ACK = 'https://vigil.example.com/v1/incidents/inc_0lg8xk2w0a1b2c3d4e5f6a7b8/ack?token=abc.def';
-const LINK = 'https://vigil.example.com/v1/incidents/inc_0lg8xk2w0a1b2c3d4e5f6a7b8';
-
-function notification(overrides: Partial<Notification> = {}): Notification {
-  return {
-    event: 'incident.opened',
-    dedupKey: 'inc_0lg8xk2w0a1b2c3d4e5f6a7b8-opened-1',
-    occurredAt: T0,
-    sentAt: T0 + 1500,
-    level: undefined,
-    incident: literalIncident(),
-    channel: literalChannel(),
-    ackUrl: ACK,
-    incidentUrl: LINK,
-    ...overrides,
-  };
-}
+const ACK = LITERAL_ACK_URL;
+const LINK = LITERAL_INCIDENT_URL;
+const notification = literalNotification;
 
 describe('webhook formatter', () => {
   it('when a secret is set, then the body carries event, dedupKey, the API incident and the ack link, signed', () => {

@@ -2,7 +2,7 @@ import { formatPagerDuty, PAGERDUTY_SUMMARY_MAX } from '../../src/alerts/formatt
 import { formatSlack, SLACK_FIELD_MAX, SLACK_SECTION_MAX } from '../../src/alerts/formatters/slack';
 import { mrkdwn, truncate } from '../../src/alerts/formatters/text';
 import type { Notification } from '../../src/alerts/notification';
-import { literalChannel, literalIncident, T0 } from '../support/alerts-fixtures';
+import { literalChannel, literalIncident, literalNotification } from '../support/alerts-fixtures';
 
 /** Code points, as Slack and PagerDuty count characters. */
 const chars = (s: string) => Array.from(s).length;
@@ -13,20 +13,8 @@ const EMOJI = '🔥';
 const LONG_EMOJI_TITLE = `Login failures at 38% ${EMOJI.repeat(4000)}`;
 const PING = '<!channel> & <@U123> <https://evil.example|click>';
 
-function notification(overrides: Partial<Notification> = {}): Notification {
-  return {
-    event: 'incident.opened',
-    dedupKey: 'inc_0lg8xk2w0a1b2c3d4e5f6a7b8-opened-1',
-    occurredAt: T0,
-    sentAt: T0,
-    level: undefined,
-    incident: literalIncident(),
-    channel: literalChannel({ type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/X' }),
-    ackUrl: 'https://vigil.example.com/v1/incidents/inc_1/ack?token=a.b',
-    incidentUrl: 'https://vigil.example.com/v1/incidents/inc_1',
-    ...overrides,
-  };
-}
+const slackChannel = literalChannel({ type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/X' });
+const notification = (overrides: Partial<Notification> = {}) => literalNotification({ channel: slackChannel, ...overrides });
 
 interface SlackText {
   type: string;
