@@ -88,6 +88,8 @@ export class DeliveryOrder {
   }
 
   async begin(incidentId: string, channelId: string, rank: number, token: string): Promise<Turn> {
+    // A job queued by a version whose payload had no occurrence ranks NaN: deliver it unordered, as that version did.
+    if (!Number.isFinite(rank)) return { kind: 'go' };
     const [kind, value] = (await this.redis.eval(BEGIN, 2, ...this.keys(incidentId, channelId), rank, token, this.turnTtlMs)) as [string, number];
     if (kind === 'stale') return { kind, newer: value };
     if (kind === 'busy') return { kind, turnExpiresInMs: value };

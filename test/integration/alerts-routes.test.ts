@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { chromium } from 'playwright-core';
 import { KeyResolver } from '../../src/apps/key-resolver';
 import { AppService } from '../../src/apps/service';
 import { systemClock } from '../../src/clock';
@@ -242,6 +243,36 @@ describe('channels, silences and the acknowledge link over HTTP', () => {
       expect(res.status).toBe(200);
       expect((await h.incident(incident.id)).timeline.find((e) => e.type === 'acknowledged')!.by).toBe('alice');
       expect((await call(formPath(path), { json: { by: 'mallory' }, token: null })).status).toBe(401);
+    });
+
+    it('when on-call opens the link in Chromium and presses Acknowledge, then the page keeps to its CSP and the incident is acknowledged', async () => {
+      const { incident, path } = await linkOf();
+      const browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      try {
+        const page = await browser.newPage();
+        const complaints: string[] = [];
+        page.on('console', (m) => void (m.type() === 'error' && complaints.push(m.text())));
+        page.on('pageerror', (e) => complaints.push(e.message));
+        const posts: string[] = [];
+        page.on('request', (r) => void (r.method() === 'POST' && posts.push(`${r.url()} ${r.postData() ?? ''}`)));
+        await page.goto(`${base}${path}`);
+        expect(await page.getByRole('heading').textContent()).toBe('Acknowledge this incident? Escalations stop and the channels are told.');
+        // The inline style applied: a CSP that refused it would leave the body at the browser's default margin.
+        expect(await page.evaluate('getComputedStyle(document.body).maxWidth')).toBe('576px');
+        expect((await h.incident(incident.id)).status).toBe('open');
+
+        await Promise.all([page.waitForURL(`${base}${formPath(path)}`), page.getByRole('button', { name: 'Acknowledge' }).click()]);
+        expect(await page.getByRole('heading').textContent()).toBe('Acknowledged. Escalations are stopped.');
+        expect((await h.incident(incident.id)).status).toBe('acknowledged');
+        // The token went in the body, to the path without a query string.
+        expect(posts).toEqual([`${base}${formPath(path)} token=${encodeURIComponent(new URL(path, base).searchParams.get('token')!)}`]);
+        expect(complaints).toEqual([]);
+      } finally {
+        await browser.close();
+      }
     });
 
     it('when the token is tampered with, missing, or issued for another incident, then 403 and nothing changes', async () => {
