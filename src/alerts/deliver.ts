@@ -9,7 +9,7 @@ import type { AckLinks } from './ack-link';
 import { FORMATTERS } from './formatters';
 import { redactUrl, type Notification } from './notification';
 import type { OnceMarkers } from './once';
-import { describeRank, rankOf, turnWaitMs, type DeliveryOrder } from './order';
+import { describeRank, rankOf, turnWaitMs, type DeliveryOrder, type Slot } from './order';
 import { decideOutcome, retryOutcome, type AttemptInfo, type DeliveryOutcome } from './outcome';
 import { post, type ResolveAll } from './post';
 import { noteOnce } from './timeline';
@@ -51,9 +51,6 @@ export class Deliverer {
   async deliver(attempt: DeliveryAttempt): Promise<DeliveryOutcome> {
     const d = attempt.job;
     const delivered = `delivered-${d.channelId}-${d.dedupKey}`;
-    // A job re-run after a crash that followed a successful POST: the receiver already has it.
-    if (await this.deps.markers.has(delivered)) return { kind: 'skip', reason: 'already delivered' };
-
     const [channel, incident] = await Promise.all([this.deps.channels.get(d.channelId), this.deps.incidents.get(d.incidentId)]);
     const log = this.deps.logger.child({ incidentId: d.incidentId, channelId: d.channelId, event: d.event, dedupKey: d.dedupKey });
     if (!channel) {
@@ -70,9 +67,14 @@ export class Deliverer {
       incidentId: incident.id,
       labels: { channel_type: channel.type },
     };
-    const rank = rankOf(d);
+    const slot: Slot = { incidentId: incident.id, channelId: channel.id, dedupKey: d.dedupKey, rank: rankOf(d) };
     const token = randomUUID();
-    const turn = await this.deps.order.begin(incident.id, channel.id, rank, token);
+    const turn = await this.deps.order.begin(slot, token);
+    if (turn.kind === 'sent') {
+      // A job re-run after a crash (or a stall) that followed the channel accepting it: only the timeline may lack it.
+      await this.note(delivered, ctx, `${ctx.what} sent to ${ctx.where}`, 'alerted');
+      return { kind: 'skip', reason: 'already delivered' };
+    }
     if (turn.kind === 'busy') {
       return retryOutcome('another notification of this incident is being sent to this channel', turnWaitMs(turn.turnExpiresInMs, attempt.starts), attempt);
     }
@@ -85,13 +87,13 @@ export class Deliverer {
       return { kind: 'skip', reason: `stale: ${newer} already delivered` };
     }
 
-    const outcome = await this.sendInTurn(this.notification(d, incident, channel), rank, token, attempt);
+    const outcome = await this.sendInTurn(this.notification(d, incident, channel), slot, token, attempt);
     await this.record(outcome, ctx, attempt, d, log);
     return outcome;
   }
 
-  /** Renders and POSTs while holding the turn; gives it back, raising the mark only if the channel accepted. */
-  private async sendInTurn(n: Notification, rank: number, token: string, attempt: AttemptInfo): Promise<DeliveryOutcome> {
+  /** Renders and POSTs while holding the turn; gives it back, marking the notification sent if the channel accepted. */
+  private async sendInTurn(n: Notification, slot: Slot, token: string, attempt: AttemptInfo): Promise<DeliveryOutcome> {
     let accepted = false;
     try {
       const result = await post(FORMATTERS[n.channel.type](n), {
@@ -103,7 +105,7 @@ export class Deliverer {
       accepted = outcome.kind === 'sent';
       return outcome;
     } finally {
-      await this.deps.order.finish(n.incident.id, n.channel.id, accepted ? rank : null, token);
+      await this.deps.order.finish(slot, accepted, token);
     }
   }
 

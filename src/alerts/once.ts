@@ -19,10 +19,6 @@ export class OnceMarkers {
     return `${this.prefix}:alerts:once:${name}`;
   }
 
-  async has(name: string): Promise<boolean> {
-    return (await this.redis.exists(this.key(name))) === 1;
-  }
-
   /** Runs `effect` unless the marker is already taken; true when it ran now. */
   async once(name: string, effect: () => Promise<unknown>): Promise<boolean> {
     // The value is only for whoever reads Redis by hand: when the effect ran.

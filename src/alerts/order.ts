@@ -37,24 +37,41 @@ export function describeRank(rank: number): string {
 }
 
 /**
- * Takes the (incident, channel) turn, unless a newer state was already delivered there.
- * KEYS: mark (the highest rank delivered), turn (who is sending now). ARGV: rank, token, turn ttl ms.
+ * Takes the (incident, channel) turn, unless this notification was already accepted or a newer state was delivered.
+ * KEYS: mark (the highest rank delivered), turn (who is sending now), sent (this notification was accepted).
+ * ARGV: rank, token, turn ttl ms. A rank of NaN (a job queued before notifications carried their occurrence) is
+ * neither older nor newer than anything: such a job is delivered in turn, unordered, as it was before.
  */
 const BEGIN = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'sent', 0} end
 local mark = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if mark > tonumber(ARGV[1]) then return {'stale', mark} end
 if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return {'go', mark} end
 return {'busy', redis.call('PTTL', KEYS[2])}
 `;
 
-/** Raises the mark when the POST was accepted (ARGV[1] = rank, or -1 when nothing was delivered) and gives the turn back. */
+/**
+ * Gives the turn back; when the POST was accepted (ARGV[1] = 1), in the same step marks the notification sent and
+ * raises the mark to its rank (ARGV[2]). ARGV[3]: token, ARGV[4]: how long both are kept.
+ */
 const FINISH = `
-if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '-1') then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3]) end
-if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+if ARGV[1] == '1' then
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
+  if tonumber(ARGV[2]) > tonumber(redis.call('GET', KEYS[1]) or '-1') then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[4]) end
+end
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 1
 `;
 
-export type Turn = { kind: 'go' } | { kind: 'stale'; newer: number } | { kind: 'busy'; turnExpiresInMs: number };
+/** One notification to one channel, as the order sees it. */
+export interface Slot {
+  incidentId: string;
+  channelId: string;
+  dedupKey: string;
+  rank: number;
+}
+
+export type Turn = { kind: 'go' } | { kind: 'sent' } | { kind: 'stale'; newer: number } | { kind: 'busy'; turnExpiresInMs: number };
 
 /**
  * How long a job that found the turn taken waits before trying again: short at first (most POSTs take milliseconds,
@@ -70,7 +87,7 @@ export function turnWaitMs(turnExpiresInMs: number, starts: number): number {
  * job, so a trigger retried after a 429 can reach PagerDuty after the acknowledge and resolve and re-open the alert.
  * Checking a mark before the POST is not enough (two jobs can both pass the check, and the older one's POST land
  * last), so one delivery per (incident, channel) runs at a time: the job takes a turn in the same Lua script that
- * compares the mark, POSTs, then raises the mark and gives the turn back. A turn expires by itself after the POST's
+ * compares the mark, POSTs, then marks itself sent, raises the mark and gives the turn back. A turn expires by itself after the POST's
  * deadline, so a worker that dies holding it delays the next delivery rather than blocking it.
  */
 export class DeliveryOrder {
@@ -81,23 +98,25 @@ export class DeliveryOrder {
     private readonly turnTtlMs: number,
   ) {}
 
-  private keys(incidentId: string, channelId: string): [string, string] {
-    // One hash tag: both keys live in one Redis Cluster slot, as a script's keys must.
-    const base = `${this.prefix}:alerts:order:{${incidentId}-${channelId}}`;
-    return [`${base}:mark`, `${base}:turn`];
+  private keys(slot: Slot): [string, string, string] {
+    // One hash tag: the keys live in one Redis Cluster slot, as a script's keys must.
+    const base = `${this.prefix}:alerts:order:{${slot.incidentId}-${slot.channelId}}`;
+    return [`${base}:mark`, `${base}:turn`, `${base}:sent:${slot.dedupKey}`];
   }
 
-  async begin(incidentId: string, channelId: string, rank: number, token: string): Promise<Turn> {
-    // A job queued by a version whose payload had no occurrence ranks NaN: deliver it unordered, as that version did.
-    if (!Number.isFinite(rank)) return { kind: 'go' };
-    const [kind, value] = (await this.redis.eval(BEGIN, 2, ...this.keys(incidentId, channelId), rank, token, this.turnTtlMs)) as [string, number];
+  async begin(slot: Slot, token: string): Promise<Turn> {
+    const [kind, value] = (await this.redis.eval(BEGIN, 3, ...this.keys(slot), slot.rank, token, this.turnTtlMs)) as [string, number];
+    if (kind === 'sent') return { kind };
     if (kind === 'stale') return { kind, newer: value };
     if (kind === 'busy') return { kind, turnExpiresInMs: value };
     return { kind: 'go' };
   }
 
-  /** `rank` once the receiver accepted; null when it did not (the mark stays, the turn is given back). */
-  async finish(incidentId: string, channelId: string, rank: number | null, token: string): Promise<void> {
-    await this.redis.eval(FINISH, 2, ...this.keys(incidentId, channelId), rank ?? -1, token, DEDUP_RETENTION_SECONDS);
+  /**
+   * After the POST: `accepted` marks the notification sent and raises the mark, in one step, so a job re-run after
+   * a crash (or a stall) never mistakes its own delivery for a newer one. Either way the turn is given back.
+   */
+  async finish(slot: Slot, accepted: boolean, token: string): Promise<void> {
+    await this.redis.eval(FINISH, 3, ...this.keys(slot), accepted ? 1 : 0, slot.rank, token, DEDUP_RETENTION_SECONDS);
   }
 }

@@ -48,12 +48,12 @@ describe('a notify worker killed while delivering (separate process, SIGKILL)', 
     await once(first, 'exit');
 
     children.push(await startWorkerProcess(h));
-    await waitFor(() => r.received.length >= 2, 'the redelivery by the second worker', 20_000);
+    await waitFor(() => r.received.length >= 2, 'the redelivery by the second worker', 60_000);
     await waitFor(async () => (await h.incident(incident.id)).timeline.some((e) => e.type === 'alerted'), 'the alerted entry');
     await sleep(1000);
 
     expect(r.received).toHaveLength(2);
     expect(r.received.map((x) => x.json.dedupKey)).toEqual([`${incident.id}-opened-1`, `${incident.id}-opened-1`]);
     expect((await h.incident(incident.id)).timeline.filter((e) => e.type === 'alerted')).toHaveLength(1);
-  }, 45_000);
+  }, 120_000);
 });

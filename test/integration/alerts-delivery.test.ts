@@ -4,6 +4,9 @@ import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { alertsHarness, receiverPool, waitFor, sleep, type AlertsHarness } from '../support/alerts-harness';
 
+// Deliveries, retries and workers on a shared, sometimes overloaded machine: deadlines are for hangs, not for speed.
+jest.setTimeout(90_000);
+
 const SECRET = 'webhook-secret-0123';
 
 type Verify = (rawBody: string | Buffer, header: string | undefined, secret: string, nowMs?: number) => boolean;

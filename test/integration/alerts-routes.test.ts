@@ -15,6 +15,9 @@ import { silencesRouter } from '../../src/http/routes/silences';
 import { createLogger } from '../../src/logger';
 import { ADMIN_TOKEN, alertsHarness, type AlertsHarness } from '../support/alerts-harness';
 
+// Deliveries, retries and workers on a shared, sometimes overloaded machine: deadlines are for hangs, not for speed.
+jest.setTimeout(90_000);
+
 interface Listed {
   channels?: { id: string }[];
   silences?: { id: string }[];

@@ -6,6 +6,9 @@ import { createLogger } from '../../src/logger';
 import { alertsHarness, startReceiver, waitFor, type AlertsHarness, type Receiver } from '../support/alerts-harness';
 import { startTestService } from '../support/service';
 
+// Deliveries, retries and workers on a shared, sometimes overloaded machine: deadlines are for hangs, not for speed.
+jest.setTimeout(90_000);
+
 /** A DNS server under the attacker's control: names that lead back inside, one of them mixed with a public answer. */
 const ANSWERS: Record<string, LookupAddress[]> = {
   'inside.test': [{ address: '127.0.0.1', family: 4 }],
