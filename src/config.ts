@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   INGEST_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
   STATUS_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
   AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(300)),
+  ALERT_ALLOW_PRIVATE_TARGETS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('false')),
 });
 
 export interface Config {
@@ -58,6 +59,11 @@ export interface Config {
   readonly statusRatePerSecond: number;
   /** Failed authentications per client address and minute before that address gets 429s instead of 401s. */
   readonly authFailuresPerMinute: number;
+  /**
+   * Whether alert channels may deliver to loopback, private, link-local and other non-public addresses. Off by default:
+   * whoever can create a channel could otherwise make Vigil POST into its own network (SSRF).
+   */
+  readonly alertAllowPrivateTargets: boolean;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
     statusRatePerSecond: e.STATUS_RATE_PER_SECOND,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    alertAllowPrivateTargets: e.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

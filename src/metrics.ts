@@ -91,7 +91,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     }),
     notifications: new Counter({
       name: 'vigil_notifications_total',
-      help: 'Notification delivery attempts by channel type and result (sent, retry, failed, silenced)',
+      help: 'Notification delivery attempts by channel type and result (sent, retry, failed, silenced, stale)',
       labelNames: ['channel_type', 'result'] as const,
       registers,
     }),

@@ -107,6 +107,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       redisPrefix: config.redisPrefix,
       adminToken,
       publicUrl: config.publicUrl,
+      allowPrivateTargets: config.alertAllowPrivateTargets,
       clock,
       logger,
       metrics,
@@ -185,7 +186,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
           limit: limit('status', config.statusRatePerSecond, 1, 'status requests for this ingest key'),
         }),
         postmortemsRouter({ auth, postmortems }),
-        channelsRouter({ auth, channels: stores.channels, apps, clock }),
+        channelsRouter({ auth, channels: stores.channels, apps, clock, allowPrivateTargets: config.alertAllowPrivateTargets }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
     }

@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Channel, Incident } from '../domain/types';
 import type { Logger } from '../logger';
@@ -9,106 +9,137 @@ import type { AckLinks } from './ack-link';
 import { FORMATTERS } from './formatters';
 import { redactUrl, type Notification } from './notification';
 import type { OnceMarkers } from './once';
-import type { DeliveryResult } from './outcome';
-import { post } from './post';
+import { describeRank, rankOf, turnWaitMs, type DeliveryOrder, type Slot } from './order';
+import { decideOutcome, retryOutcome, type AttemptInfo, type DeliveryOutcome } from './outcome';
+import { post, type ResolveAll } from './post';
 import { noteOnce } from './timeline';
 
 export interface DelivererDeps {
   channels: Pick<ChannelStore, 'get'>;
   incidents: Pick<IncidentStore, 'get' | 'update'>;
   markers: OnceMarkers;
+  order: DeliveryOrder;
   ackLinks: AckLinks;
   publicUrl: string;
+  /** ALERT_ALLOW_PRIVATE_TARGETS. */
+  allowPrivateTargets: boolean;
+  /** DNS for channel host names; the system resolver unless a test plays a rebinding DNS server. */
+  resolve?: ResolveAll;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
   /** Per POST, body included. */
-  timeoutMs?: number;
+  timeoutMs: number;
 }
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
-/**
- * Waiting for a receiver's Retry-After does not use up an attempt (BullMQ's moveToDelayed skips the count), so a
- * receiver that keeps asking to wait is bounded by how often the job may start at all; past this, waits count.
- */
-export const MAX_STARTS_HONOURING_RETRY_AFTER = 24;
-
-/** What finished a delivery job without sending: kept as the job's return value for debugging. */
-export type DeliverySkip = 'already delivered' | 'channel deleted';
+/** One try at one delivery job: what the job asks for and where it stands (workers/notify.ts fills it from BullMQ). */
+export interface DeliveryAttempt extends AttemptInfo {
+  job: DeliverJob;
+}
 
 /**
- * Delivers one notification to one channel: look up channel and incident (jobs carry ids, never secrets), render,
- * POST, then decide — sent, retry (after the receiver's Retry-After, else BullMQ's exponential backoff with jitter),
- * or refused for good (UnrecoverableError). Timeline entries are written once per logical notification.
+ * Delivers one notification to one channel: look up channel and incident (jobs carry ids, never secrets), take the
+ * (incident, channel) turn unless a newer state was delivered there (order.ts), render, POST, and say what the job
+ * should do next as a DeliveryOutcome. Timeline entries and metrics are written here, once per logical notification;
+ * how BullMQ retries is workers/notify.ts's business.
  */
 export class Deliverer {
-  private readonly timeoutMs: number;
+  constructor(private readonly deps: DelivererDeps) {}
 
-  constructor(private readonly deps: DelivererDeps) {
-    this.timeoutMs = deps.timeoutMs ?? DELIVERY_TIMEOUT_MS;
-  }
-
-  async process(job: Job<DeliverJob>, token: string | undefined): Promise<'sent' | DeliverySkip> {
-    const d = job.data;
+  async deliver(attempt: DeliveryAttempt): Promise<DeliveryOutcome> {
+    const d = attempt.job;
     const delivered = `delivered-${d.channelId}-${d.dedupKey}`;
-    // A job re-run after a crash that followed a successful POST: the receiver already has it.
-    if (await this.deps.markers.has(delivered)) return 'already delivered';
-
     const [channel, incident] = await Promise.all([this.deps.channels.get(d.channelId), this.deps.incidents.get(d.incidentId)]);
     const log = this.deps.logger.child({ incidentId: d.incidentId, channelId: d.channelId, event: d.event, dedupKey: d.dedupKey });
     if (!channel) {
       log.info('channel deleted before delivery; dropping the notification');
-      return 'channel deleted';
+      return { kind: 'skip', reason: 'channel deleted' };
     }
-    if (!incident) throw new UnrecoverableError(`incident ${d.incidentId} not found`);
+    // Incidents are never deleted; a job naming an unknown one can never succeed, and there is no timeline to note it in.
+    if (!incident) return { kind: 'refuse', reason: `incident ${d.incidentId} not found` };
 
-    const result = await post(FORMATTERS[channel.type](this.notification(d, incident, channel)), this.timeoutMs, () => this.deps.clock.now());
-    const what = `${d.event}${d.level === undefined ? '' : ` (level ${d.level})`}`;
-    const where = `${channel.type} ${redactUrl(channel.url)}`;
-    const attempt = job.attemptsMade + 1;
-    const labels = { channel_type: channel.type };
-
-    if (result.ok) {
-      this.deps.metrics.notifications.inc({ ...labels, result: 'sent' });
-      this.deps.metrics.notificationLatency.observe(labels, Math.max(0, this.deps.clock.now() - d.occurredAt) / 1000);
-      await this.note(delivered, incident.id, 'alerted', `${what} sent to ${where}`);
-      log.info({ attempt }, 'notification sent');
-      return 'sent';
+    const ctx: NoteContext = {
+      what: `${d.event}${d.level === undefined ? '' : ` (level ${d.level})`}`,
+      where: `${channel.type} ${redactUrl(channel.url)}`,
+      delivered,
+      incidentId: incident.id,
+      labels: { channel_type: channel.type },
+    };
+    const slot: Slot = { incidentId: incident.id, channelId: channel.id, dedupKey: d.dedupKey, rank: rankOf(d) };
+    const token = randomUUID();
+    const turn = await this.deps.order.begin(slot, token);
+    if (turn.kind === 'sent') {
+      // A job re-run after a crash (or a stall) that followed the channel accepting it: only the timeline may lack it.
+      await this.note(delivered, ctx, `${ctx.what} sent to ${ctx.where}`, 'alerted');
+      return { kind: 'skip', reason: 'already delivered' };
     }
-    return this.fail(job, token, result, { target: `${what} to ${where}`, delivered, incidentId: incident.id, attempt, labels, log });
+    if (turn.kind === 'busy') {
+      return retryOutcome('another notification of this incident is being sent to this channel', turnWaitMs(turn.turnExpiresInMs, attempt.starts), attempt);
+    }
+    if (turn.kind === 'stale') {
+      const newer = describeRank(turn.newer);
+      if (await this.note(`${delivered}-stale`, ctx, `${ctx.what} to ${ctx.where} skipped: ${newer} was already delivered there`)) {
+        this.deps.metrics.notifications.inc({ ...ctx.labels, result: 'stale' });
+      }
+      log.info({ newer }, 'a newer state of the incident was already delivered to this channel; skipping');
+      return { kind: 'skip', reason: `stale: ${newer} already delivered` };
+    }
+
+    const outcome = await this.sendInTurn(this.notification(d, incident, channel), slot, token, attempt);
+    await this.record(outcome, ctx, attempt, d, log);
+    return outcome;
   }
 
-  private async fail(
-    job: Job<DeliverJob>,
-    token: string | undefined,
-    result: Extract<DeliveryResult, { ok: false }>,
-    ctx: { target: string; delivered: string; incidentId: string; attempt: number; labels: { channel_type: string }; log: Logger },
-  ): Promise<never> {
-    const { metrics } = this.deps;
-    if (!result.retry) {
-      metrics.notifications.inc({ ...ctx.labels, result: 'failed' });
-      await this.note(`${ctx.delivered}-refused`, ctx.incidentId, 'note', `${ctx.target} refused by the channel: ${result.reason}`);
-      ctx.log.warn({ reason: result.reason }, 'channel refused the notification; not retrying');
-      throw new UnrecoverableError(result.reason);
+  /** Renders and POSTs while holding the turn; gives it back, marking the notification sent if the channel accepted. */
+  private async sendInTurn(n: Notification, slot: Slot, token: string, attempt: AttemptInfo): Promise<DeliveryOutcome> {
+    let accepted = false;
+    try {
+      const result = await post(FORMATTERS[n.channel.type](n), {
+        timeoutMs: this.deps.timeoutMs,
+        allowPrivate: this.deps.allowPrivateTargets,
+        ...(this.deps.resolve ? { resolve: this.deps.resolve } : {}),
+      });
+      const outcome = decideOutcome(result, attempt, this.deps.clock.now());
+      accepted = outcome.kind === 'sent';
+      return outcome;
+    } finally {
+      await this.deps.order.finish(slot, accepted, token);
     }
-    if (ctx.attempt >= (job.opts.attempts ?? 1)) {
-      metrics.notifications.inc({ ...ctx.labels, result: 'failed' });
-      await this.note(`${ctx.delivered}-gave-up`, ctx.incidentId, 'note', `${ctx.target} not delivered after ${ctx.attempt} attempts: ${result.reason}`);
-      ctx.log.error({ reason: result.reason, attempt: ctx.attempt }, 'notification not delivered; giving up');
-      throw new Error(result.reason);
-    }
-    metrics.notifications.inc({ ...ctx.labels, result: 'retry' });
-    ctx.log.warn({ reason: result.reason, attempt: ctx.attempt, retryAfterMs: result.retryAfterMs }, 'notification not delivered; will retry');
-    if (result.retryAfterMs !== undefined && token !== undefined && job.attemptsStarted <= MAX_STARTS_HONOURING_RETRY_AFTER) {
-      await job.moveToDelayed(Date.now() + result.retryAfterMs, token);
-      throw new DelayedError(`retry after ${result.retryAfterMs} ms as the channel asked: ${result.reason}`);
-    }
-    throw new Error(result.reason);
   }
 
-  private note(marker: string, incidentId: string, type: 'alerted' | 'note', message: string): Promise<boolean> {
-    return noteOnce(this.deps, marker, incidentId, { at: this.deps.clock.now(), type, message });
+  /** The timeline, metrics and log of one outcome. */
+  private async record(outcome: DeliveryOutcome, ctx: NoteContext, attempt: AttemptInfo, d: DeliverJob, log: Logger): Promise<void> {
+    const { metrics, clock } = this.deps;
+    switch (outcome.kind) {
+      case 'sent':
+        metrics.notifications.inc({ ...ctx.labels, result: 'sent' });
+        metrics.notificationLatency.observe(ctx.labels, Math.max(0, clock.now() - d.occurredAt) / 1000);
+        await this.note(ctx.delivered, ctx, `${ctx.what} sent to ${ctx.where}`, 'alerted');
+        log.info({ attempt: attempt.attempt }, 'notification sent');
+        return;
+      case 'refuse':
+        metrics.notifications.inc({ ...ctx.labels, result: 'failed' });
+        await this.note(`${ctx.delivered}-refused`, ctx, `${ctx.what} to ${ctx.where} ${outcome.reason}`);
+        log.warn({ reason: outcome.reason }, 'notification refused; not retrying');
+        return;
+      case 'giveUp':
+        metrics.notifications.inc({ ...ctx.labels, result: 'failed' });
+        await this.note(`${ctx.delivered}-gave-up`, ctx, `${ctx.what} to ${ctx.where} not delivered after ${attempt.attempt} attempts: ${outcome.reason}`);
+        log.error({ reason: outcome.reason, attempt: attempt.attempt }, 'notification not delivered; giving up');
+        return;
+      case 'retry':
+        metrics.notifications.inc({ ...ctx.labels, result: 'retry' });
+        log.warn({ reason: outcome.reason, attempt: attempt.attempt, retryAfterMs: outcome.afterMs }, 'notification not delivered; will retry');
+        return;
+      case 'skip':
+        return;
+    }
+  }
+
+  private note(marker: string, ctx: NoteContext, message: string, type: 'alerted' | 'note' = 'note'): Promise<boolean> {
+    return noteOnce(this.deps, marker, ctx.incidentId, { at: this.deps.clock.now(), type, message });
   }
 
   private notification(d: DeliverJob, incident: Incident, channel: Channel): Notification {
@@ -116,6 +147,7 @@ export class Deliverer {
       event: d.event,
       dedupKey: d.dedupKey,
       occurredAt: d.occurredAt,
+      sentAt: this.deps.clock.now(),
       level: d.level,
       incident,
       channel,
@@ -123,4 +155,15 @@ export class Deliverer {
       incidentUrl: `${this.deps.publicUrl}/v1/incidents/${encodeURIComponent(incident.id)}`,
     };
   }
+}
+
+interface NoteContext {
+  /** "incident.escalated (level 2)" */
+  what: string;
+  /** "webhook https://hooks.example.com/…": the channel, its URL redacted. */
+  where: string;
+  /** The marker of the `alerted` entry; other entries derive theirs from it. */
+  delivered: string;
+  incidentId: string;
+  labels: { channel_type: string };
 }

@@ -69,6 +69,7 @@ export class Dispatcher {
         channelId: channel.id,
         event: intent.event,
         dedupKey,
+        occurrence: intent.occurrence,
         occurredAt: intent.occurredAt,
         ...(intent.level === undefined ? {} : { level: intent.level }),
       };

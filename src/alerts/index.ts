@@ -6,11 +6,13 @@ import type { Metrics } from '../metrics';
 import type { Queues } from '../queue/queues';
 import type { Stores } from '../store/ports';
 import { AckLinks } from './ack-link';
-import { Deliverer } from './deliver';
+import { Deliverer, DELIVERY_TIMEOUT_MS } from './deliver';
 import { Dispatcher } from './dispatch';
 import { Escalator } from './escalation';
 import { createNotifier } from './notifier';
 import { OnceMarkers } from './once';
+import { DeliveryOrder } from './order';
+import type { ResolveAll } from './post';
 
 export interface AlertingDeps {
   stores: Pick<Stores, 'channels' | 'silences' | 'incidents'>;
@@ -27,6 +29,10 @@ export interface AlertingDeps {
   logger: Logger;
   metrics: Metrics;
   deliveryTimeoutMs?: number;
+  /** Config.alertAllowPrivateTargets: whether channels may reach loopback, private and link-local addresses. */
+  allowPrivateTargets: boolean;
+  /** DNS for channel host names; tests play a rebinding DNS server with it. Default: the system resolver. */
+  resolve?: ResolveAll;
 }
 
 export interface Alerting {
@@ -44,7 +50,8 @@ export interface Alerting {
 export function createAlerting(deps: AlertingDeps): Alerting {
   const { stores, queues, clock, metrics } = deps;
   const logger = deps.logger.child({ component: 'alerts' });
-  const markers = new OnceMarkers(deps.redis, deps.redisPrefix);
+  const markers = new OnceMarkers(deps.redis, deps.redisPrefix, clock);
+  const timeoutMs = deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
   const ackLinks = new AckLinks(deps.adminToken, deps.publicUrl, clock);
   const dispatcher = new Dispatcher({
     channels: stores.channels,
@@ -69,12 +76,16 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     channels: stores.channels,
     incidents: stores.incidents,
     markers,
+    // A turn outlives the slowest POST, so it is only ever taken over from a worker that died holding it.
+    order: new DeliveryOrder(deps.redis, deps.redisPrefix, timeoutMs + 5000),
     ackLinks,
     publicUrl: deps.publicUrl,
+    allowPrivateTargets: deps.allowPrivateTargets,
+    ...(deps.resolve ? { resolve: deps.resolve } : {}),
     clock,
     logger,
     metrics,
-    ...(deps.deliveryTimeoutMs === undefined ? {} : { timeoutMs: deps.deliveryTimeoutMs }),
+    timeoutMs,
   });
   return { listener: createNotifier({ dispatcher, escalator, clock }), deliverer, escalator, ackLinks };
 }

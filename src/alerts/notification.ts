@@ -7,6 +7,8 @@ export interface Notification {
   dedupKey: string;
   /** When the event happened (epoch ms). */
   occurredAt: number;
+  /** When this attempt is sent (epoch ms): signatures carry it so receivers can refuse replays. */
+  sentAt: number;
   /** Escalation level, for incident.escalated. */
   level: number | undefined;
   incident: Incident;

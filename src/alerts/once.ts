@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { Clock } from '../clock';
 import { DEDUP_RETENTION_SECONDS } from './keys';
 
 /**
@@ -10,6 +11,7 @@ export class OnceMarkers {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly clock: Clock,
     private readonly ttlSeconds = DEDUP_RETENTION_SECONDS,
   ) {}
 
@@ -17,13 +19,10 @@ export class OnceMarkers {
     return `${this.prefix}:alerts:once:${name}`;
   }
 
-  async has(name: string): Promise<boolean> {
-    return (await this.redis.exists(this.key(name))) === 1;
-  }
-
   /** Runs `effect` unless the marker is already taken; true when it ran now. */
   async once(name: string, effect: () => Promise<unknown>): Promise<boolean> {
-    const taken = await this.redis.set(this.key(name), String(Date.now()), 'EX', this.ttlSeconds, 'NX');
+    // The value is only for whoever reads Redis by hand: when the effect ran.
+    const taken = await this.redis.set(this.key(name), String(this.clock.now()), 'EX', this.ttlSeconds, 'NX');
     if (taken !== 'OK') return false;
     try {
       await effect();

@@ -360,6 +360,8 @@ async function main(): Promise<void> {
     PORT: '0',
     HOST: '127.0.0.1',
     DETECT_EVERY_SECONDS: '1',
+    // The demo's pager is a receiver on 127.0.0.1, which channels may only reach with this on.
+    ALERT_ALLOW_PRIVATE_TARGETS: 'true',
   });
   let stop = false;
   process.once('SIGINT', () => {

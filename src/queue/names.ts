@@ -45,6 +45,8 @@ export interface DeliverJob {
   event: NotifyEvent;
   /** Same on every retry of this logical notification. */
   dedupKey: string;
+  /** Which opening of the incident (1, then +1 per reopen): orders notifications of one channel (alerts/order.ts). */
+  occurrence: number;
   /** When the triggering event happened, to measure delivery latency. */
   occurredAt: number;
   /** Escalation level for incident.escalated (1, 2, …). */

@@ -9,7 +9,7 @@ const SUPPORT = path.join(__dirname, '..', 'support');
 /** A notify worker in a separate process (TypeScript through swc, no build step), resolved once it takes jobs. */
 async function startWorkerProcess(h: AlertsHarness): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', path.join(SUPPORT, 'swc-register.cjs'), path.join(SUPPORT, 'notify-worker-process.ts')], {
-    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: h.prefix, DATA_DIR: h.dataDir, ADMIN_TOKEN, PUBLIC_URL: 'http://vigil.test' },
+    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: h.prefix, DATA_DIR: h.dataDir, ADMIN_TOKEN, PUBLIC_URL: 'http://vigil.test', ALERT_ALLOW_PRIVATE_TARGETS: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -48,12 +48,12 @@ describe('a notify worker killed while delivering (separate process, SIGKILL)', 
     await once(first, 'exit');
 
     children.push(await startWorkerProcess(h));
-    await waitFor(() => r.received.length >= 2, 'the redelivery by the second worker', 20_000);
+    await waitFor(() => r.received.length >= 2, 'the redelivery by the second worker', 60_000);
     await waitFor(async () => (await h.incident(incident.id)).timeline.some((e) => e.type === 'alerted'), 'the alerted entry');
     await sleep(1000);
 
     expect(r.received).toHaveLength(2);
     expect(r.received.map((x) => x.json.dedupKey)).toEqual([`${incident.id}-opened-1`, `${incident.id}-opened-1`]);
     expect((await h.incident(incident.id)).timeline.filter((e) => e.type === 'alerted')).toHaveLength(1);
-  }, 45_000);
+  }, 120_000);
 });

@@ -1,6 +1,9 @@
 import { MAX_ESCALATION_LEVEL } from '../../src/alerts/escalation';
 import { alertsHarness, finding, sleep, startReceiver, waitFor, type AlertsHarness, type Receiver } from '../support/alerts-harness';
 
+// Deliveries, retries and workers on a shared, sometimes overloaded machine: deadlines are for hangs, not for speed.
+jest.setTimeout(90_000);
+
 /** 0.02 min = 1.2 s between levels. */
 const ESCALATE_AFTER_MINUTES = 0.02;
 
@@ -27,7 +30,7 @@ describe('escalation, acknowledgement, resolution and silences (real Redis, Bull
 
   it('when nobody acknowledges, then the page repeats once per level up to the limit, each level its own dedupKey', async () => {
     const incident = await h.open(await appWithChannel());
-    await waitFor(() => r.of(incident.id, 'incident.escalated').length >= MAX_ESCALATION_LEVEL, 'every escalation level', 20_000);
+    await waitFor(() => r.of(incident.id, 'incident.escalated').length >= MAX_ESCALATION_LEVEL, 'every escalation level', 60_000);
     await sleep(2000);
     const escalated = r.of(incident.id, 'incident.escalated');
     expect(escalated.map((x) => x.json.level)).toEqual([1, 2, 3]);
@@ -60,6 +63,8 @@ describe('escalation, acknowledgement, resolution and silences (real Redis, Bull
   it('when the incident resolves and relapses, then the reopened occurrence is paged under a new dedupKey', async () => {
     const app = await appWithChannel();
     const incident = await h.open(app);
+    // Delivered before the resolve: a first page still undelivered when the reopen's page lands is stale, and skipped.
+    await waitFor(() => r.of(incident.id, 'incident.opened').length === 1, 'the first opening page');
     await h.service.resolve(incident.id, 'alice');
     await h.service.applySignals(app, [{ type: 'reopen', at: Date.now(), finding: finding() }], Date.now());
     await waitFor(() => r.of(incident.id, 'incident.opened').length === 2, 'the second opening page');

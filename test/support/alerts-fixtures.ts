@@ -1,3 +1,4 @@
+import type { Notification } from '../../src/alerts/notification';
 import type { Channel, Incident } from '../../src/domain/types';
 
 export const T0 = Date.parse('2023-04-12T14:02:00.000Z');
@@ -45,6 +46,25 @@ export function literalChannel(overrides: Partial<Channel> = {}): Channel {
     minSeverity: 'minor',
     escalateAfterMinutes: null,
     createdAt: T0 - 86_400_000,
+    ...overrides,
+  };
+}
+
+export const LITERAL_ACK_URL = 'https://vigil.example.com/v1/incidents/inc_0lg8xk2w0a1b2c3d4e5f6a7b8/ack?token=abc.def';
+export const LITERAL_INCIDENT_URL = 'https://vigil.example.com/v1/incidents/inc_0lg8xk2w0a1b2c3d4e5f6a7b8';
+
+/** The opening page of the literal incident to the literal channel, sent 1.5 s after detection. */
+export function literalNotification(overrides: Partial<Notification> = {}): Notification {
+  return {
+    event: 'incident.opened',
+    dedupKey: 'inc_0lg8xk2w0a1b2c3d4e5f6a7b8-opened-1',
+    occurredAt: T0,
+    sentAt: T0 + 1500,
+    level: undefined,
+    incident: literalIncident(),
+    channel: literalChannel(),
+    ackUrl: LITERAL_ACK_URL,
+    incidentUrl: LITERAL_INCIDENT_URL,
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import { createAlerting, type Alerting } from '../../src/alerts';
+import { createAlerting, type Alerting, type AlertingDeps } from '../../src/alerts';
 import { generateIngestKey } from '../../src/apps/keys';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
@@ -31,7 +31,8 @@ export interface Received {
   at: number;
 }
 
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hold';
+/** `delayMs`: answer that much later, as a slow receiver would; 'hold': never answer. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hold';
 
 /** A real HTTP endpoint on port 0 that answers as the test scripts it (`respond` sees each request and its index). */
 export async function startReceiver(respond: (req: Received, index: number) => Reply = () => ({ status: 200 })) {
@@ -46,7 +47,9 @@ export async function startReceiver(respond: (req: Received, index: number) => R
       received.push(entry);
       const reply = respond(entry, received.length - 1);
       if (reply === 'hold') return void held.push(res);
-      res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      const answer = () => res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      if (reply.delayMs === undefined) answer();
+      else setTimeout(answer, reply.delayMs);
     });
   });
   server.listen(0, '127.0.0.1');
@@ -65,7 +68,23 @@ export async function startReceiver(respond: (req: Received, index: number) => R
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+/** Receivers a test file starts as it goes, closed together in its afterAll. */
+export function receiverPool() {
+  const started: Receiver[] = [];
+  return {
+    start: async (...args: Parameters<typeof startReceiver>) => {
+      const r = await startReceiver(...args);
+      started.push(r);
+      return r;
+    },
+    closeAll: async () => {
+      await Promise.all(started.map((r) => r.close()));
+    },
+  };
+}
+
+/** Generous by default: the machine running the suite may be shared and slow; a passing check returns at once. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -109,10 +128,17 @@ export interface AlertsHarness {
   close(): Promise<void>;
 }
 
-export async function alertsHarness(name: string): Promise<AlertsHarness> {
+/**
+ * `allowPrivateTargets` defaults to true because receivers listen on 127.0.0.1; the SSRF tests turn it off, may
+ * answer DNS themselves (`resolve`) and read the log (`logger`).
+ */
+export async function alertsHarness(
+  name: string,
+  opts: Partial<Pick<AlertingDeps, 'resolve' | 'allowPrivateTargets' | 'logger'>> = {},
+): Promise<AlertsHarness> {
   const tmp = makeTempDir(name);
   const prefix = testPrefix(name);
-  const logger = createLogger('silent');
+  const logger = opts.logger ?? createLogger('silent');
   const stores = await openStores(loadConfig({ DATA_DIR: tmp.dir }), logger);
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const queues = createQueues(redis, prefix, logger);
@@ -124,6 +150,8 @@ export async function alertsHarness(name: string): Promise<AlertsHarness> {
     redisPrefix: prefix,
     adminToken: ADMIN_TOKEN,
     publicUrl: 'http://vigil.test',
+    allowPrivateTargets: opts.allowPrivateTargets ?? true,
+    ...(opts.resolve ? { resolve: opts.resolve } : {}),
     clock: systemClock,
     logger,
     metrics,

@@ -11,7 +11,7 @@ import { createNotifyWorker } from '../../workers/notify';
 
 /**
  * The notify worker alone in a process of its own, so a test can SIGKILL it mid-delivery. Settings come from the
- * environment like the real service (REDIS_URL, REDIS_PREFIX, DATA_DIR, ADMIN_TOKEN); locks are short so the killed
+ * environment like the real service (REDIS_URL, REDIS_PREFIX, DATA_DIR, ADMIN_TOKEN, ALERT_ALLOW_PRIVATE_TARGETS); locks are short so the killed
  * worker's job is found stalled within a second or two. Prints "ready" once it takes jobs.
  */
 async function main(): Promise<void> {
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     redisPrefix: config.redisPrefix,
     adminToken: config.adminToken ?? '',
     publicUrl: config.publicUrl,
+    allowPrivateTargets: config.alertAllowPrivateTargets,
     clock: systemClock,
     logger,
     metrics: createMetrics(new Registry(), { defaultMetrics: false }),

@@ -31,6 +31,8 @@ export async function startTestService(
     DATA_DIR: tmp.dir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DETECT_EVERY_SECONDS: '1',
+    // Test receivers listen on 127.0.0.1; the SSRF tests turn this off.
+    ALERT_ALLOW_PRIVATE_TARGETS: 'true',
     ...opts.env,
   });
   const service = await startService({ config, mode: opts.mode ?? 'all', ...(opts.clock ? { clock: opts.clock } : {}) });

@@ -1,26 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { formatPagerDuty } from '../../src/alerts/formatters/pagerduty';
 import { formatSlack } from '../../src/alerts/formatters/slack';
-import { formatWebhook, SIGNATURE_HEADER } from '../../src/alerts/formatters/webhook';
-import type { Notification } from '../../src/alerts/notification';
-import { literalChannel, literalIncident, T0 } from '../support/alerts-fixtures';
+import { formatWebhook, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER } from '../../src/alerts/formatters/webhook';
+import { literalChannel, literalIncident, literalNotification, LITERAL_ACK_URL, LITERAL_INCIDENT_URL, T0 } from '../support/alerts-fixtures';
 
-const ACK = 'https://vigil.example.com/v1/incidents/inc_0lg8xk2w0a1b2c3d4e5f6a7b8/ack?token=abc.def';
-const LINK = 'https://vigil.example.com/v1/incidents/inc_0lg8xk2w0a1b2c3d4e5f6a7b8';
-
-function notification(overrides: Partial<Notification> = {}): Notification {
-  return {
-    event: 'incident.opened',
-    dedupKey: 'inc_0lg8xk2w0a1b2c3d4e5f6a7b8-opened-1',
-    occurredAt: T0,
-    level: undefined,
-    incident: literalIncident(),
-    channel: literalChannel(),
-    ackUrl: ACK,
-    incidentUrl: LINK,
-    ...overrides,
-  };
-}
+const ACK = LITERAL_ACK_URL;
+const LINK = LITERAL_INCIDENT_URL;
+const notification = literalNotification;
 
 describe('webhook formatter', () => {
   it('when a secret is set, then the body carries event, dedupKey, the API incident and the ack link, signed', () => {
@@ -34,12 +20,16 @@ describe('webhook formatter', () => {
     });
     expect(body.incident.suspectedCause.release.releasedAt).toBe('2023-04-12T13:40:00.000Z');
     const expected = createHmac('sha256', 's3cret-s3cret').update(req.body).digest('hex');
-    expect(req.headers[SIGNATURE_HEADER]).toBe(`sha256=${expected}`);
+    expect(req.headers[LEGACY_SIGNATURE_HEADER]).toBe(`sha256=${expected}`);
+    const t = Math.floor((T0 + 1500) / 1000);
+    const timestamped = createHmac('sha256', 's3cret-s3cret').update(`${t}.${req.body}`).digest('hex');
+    expect(req.headers[SIGNATURE_HEADER]).toBe(`t=${t},v1=${timestamped}`);
     expect(req.body).not.toContain('s3cret');
   });
 
   it('when no secret is set, then there is no signature header', () => {
     expect(formatWebhook(notification()).headers[SIGNATURE_HEADER]).toBeUndefined();
+    expect(formatWebhook(notification()).headers[LEGACY_SIGNATURE_HEADER]).toBeUndefined();
   });
 
   it('when escalating, then the level is in the body', () => {

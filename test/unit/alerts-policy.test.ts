@@ -1,26 +1,45 @@
 import { AckLinks } from '../../src/alerts/ack-link';
 import { dedupKeyOf, deliverJobId, escalateJobId, occurrenceDetectedAt, occurrenceOf } from '../../src/alerts/keys';
 import { redactUrl } from '../../src/alerts/notification';
-import { classifyResponse, parseRetryAfter } from '../../src/alerts/outcome';
+import { decideOutcome, MAX_STARTS_HONOURING_RETRY_AFTER, parseRetryAfter } from '../../src/alerts/outcome';
 import { channelMatches } from '../../src/alerts/dispatch';
 import { ManualClock } from '../../src/clock';
 import { literalChannel, literalIncident, T0 } from '../support/alerts-fixtures';
 
 describe('delivery outcome', () => {
+  const first = { attempt: 1, maxAttempts: 12, starts: 1 };
+  const answered = (status: number, retryAfter: string | null = null) => ({ kind: 'answered' as const, status, retryAfter });
+
   it.each([200, 202, 204])('when the channel answers %i, then it is sent', (status) => {
-    expect(classifyResponse(status, null, '', T0)).toEqual({ ok: true, status });
+    expect(decideOutcome(answered(status), first, T0)).toEqual({ kind: 'sent' });
   });
 
-  it.each([500, 502, 503, 408, 429])('when the channel answers %i, then it is retried', (status) => {
-    expect(classifyResponse(status, null, 'busy', T0)).toMatchObject({ ok: false, retry: true, reason: `HTTP ${status}: busy` });
+  it.each([500, 502, 503, 408, 429])('when the channel answers %i, then it is retried with backoff', (status) => {
+    expect(decideOutcome(answered(status), first, T0)).toEqual({ kind: 'retry', reason: `HTTP ${status}` });
   });
 
-  it.each([400, 401, 403, 404, 410, 301])('when the channel answers %i, then it is final', (status) => {
-    expect(classifyResponse(status, null, 'bad payload', T0)).toMatchObject({ ok: false, retry: false });
+  it('when the channel cannot be reached, then it is retried with backoff', () => {
+    expect(decideOutcome({ kind: 'unreachable', reason: 'ECONNREFUSED' }, first, T0)).toEqual({ kind: 'retry', reason: 'ECONNREFUSED' });
   });
 
-  it('when a 429 carries Retry-After, then the wait is taken from it (seconds or date), capped at an hour', () => {
-    expect(classifyResponse(429, '1', '', T0)).toMatchObject({ retry: true, retryAfterMs: 1000 });
+  it.each([400, 401, 403, 404, 410, 301])('when the channel answers %i, then it is refused for good, naming only the status', (status) => {
+    expect(decideOutcome(answered(status), first, T0)).toEqual({ kind: 'refuse', reason: `refused by the channel: HTTP ${status}` });
+  });
+
+  it('when the target is not allowed, then it is refused by Vigil', () => {
+    expect(decideOutcome({ kind: 'blocked', reason: 'x resolves to the loopback address 127.0.0.1' }, first, T0)).toEqual({
+      kind: 'refuse',
+      reason: 'refused by Vigil: x resolves to the loopback address 127.0.0.1',
+    });
+  });
+
+  it('when the last attempt fails, then it gives up', () => {
+    expect(decideOutcome(answered(503), { attempt: 12, maxAttempts: 12, starts: 14 }, T0)).toEqual({ kind: 'giveUp', reason: 'HTTP 503' });
+  });
+
+  it('when a 429 carries Retry-After, then the wait is taken from it (seconds or date), capped at an hour, until the job started too often', () => {
+    expect(decideOutcome(answered(429, '1'), first, T0)).toEqual({ kind: 'retry', reason: 'HTTP 429', afterMs: 1000 });
+    expect(decideOutcome(answered(429, '1'), { ...first, starts: MAX_STARTS_HONOURING_RETRY_AFTER + 1 }, T0)).toEqual({ kind: 'retry', reason: 'HTTP 429' });
     expect(parseRetryAfter(new Date(T0 + 30_000).toUTCString(), T0)).toBe(30_000);
     expect(parseRetryAfter('86400', T0)).toBe(3600_000);
     expect(parseRetryAfter('soon', T0)).toBeUndefined();

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       ingestRatePerSecond: 2000,
       statusRatePerSecond: 2000,
       authFailuresPerMinute: 300,
+      alertAllowPrivateTargets: false,
       publicUrl: 'http://localhost:8080',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -47,6 +48,12 @@ describe('loadConfig', () => {
     expect(message).toContain('ADMIN_TOKEN="short": must be at least 16 characters');
     expect(message).toContain('LOG_LEVEL="loud"');
     expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('when ALERT_ALLOW_PRIVATE_TARGETS is true or false, then it is read; anything else is refused by name', () => {
+    expect(loadConfig({ ALERT_ALLOW_PRIVATE_TARGETS: 'true' }).alertAllowPrivateTargets).toBe(true);
+    expect(loadConfig({ ALERT_ALLOW_PRIVATE_TARGETS: 'false' }).alertAllowPrivateTargets).toBe(false);
+    expect(() => loadConfig({ ALERT_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow('ALERT_ALLOW_PRIVATE_TARGETS="yes": must be true or false');
   });
 
   it('when a variable is set but empty, then its default applies', () => {

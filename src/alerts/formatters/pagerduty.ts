@@ -3,6 +3,7 @@ import { describeCause, describeImpact } from '../../domain/incident-machine';
 import type { NotifyEvent } from '../../queue/names';
 import { pagerDutyDedupKey } from '../keys';
 import { JSON_HEADERS, type Formatter } from '../notification';
+import { truncate } from './text';
 
 const PD_SEVERITY: Record<Severity, 'critical' | 'error' | 'warning'> = {
   critical: 'critical',
@@ -19,7 +20,7 @@ const ACTION: Record<NotifyEvent, 'trigger' | 'acknowledge' | 'resolve'> = {
 };
 
 /** PagerDuty caps the summary at 1024 characters. */
-const SUMMARY_MAX = 1024;
+export const PAGERDUTY_SUMMARY_MAX = 1024;
 
 /** Events API v2. Acknowledge and resolve only need the dedup_key; triggers carry the payload and links. */
 export const formatPagerDuty: Formatter = (n) => {
@@ -35,7 +36,7 @@ export const formatPagerDuty: Formatter = (n) => {
       : {
           ...base,
           payload: {
-            summary: `${n.level === undefined ? '' : `[escalation ${n.level}] `}${incident.title}`.slice(0, SUMMARY_MAX),
+            summary: truncate(`${n.level === undefined ? '' : `[escalation ${n.level}] `}${incident.title}`, PAGERDUTY_SUMMARY_MAX),
             source: `vigil/${incident.app}`,
             severity: PD_SEVERITY[incident.severity],
             timestamp: new Date(n.occurredAt).toISOString(),
