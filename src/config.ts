@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   DETECTOR_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
   INGEST_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
+  SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
+  SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
 });
 
 export interface Config {
@@ -52,6 +54,10 @@ export interface Config {
   readonly detectorConfig: string | undefined;
   /** Requests per second one ingest key may make before 429s; a guard against runaway clients, not traffic shaping. */
   readonly ingestRatePerSecond: number;
+  /** A dashboard session ends after this long without a request… */
+  readonly sessionIdleMs: number;
+  /** …and at the latest this long after sign-in, however busy: a stolen cookie is not good forever. */
+  readonly sessionMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     detectorConfig: e.DETECTOR_CONFIG,
     ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

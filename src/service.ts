@@ -16,17 +16,21 @@ import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';
 import { createHttpApp } from './http/app';
 import { createAuth } from './http/auth';
+import { builtDashboardDir } from './http/dashboard';
 import { ackLinkRouter } from './http/routes/ack-link';
 import { appsRouter } from './http/routes/apps';
 import { channelsRouter } from './http/routes/channels';
 import { eventsRouter } from './http/routes/events';
 import { incidentsRouter } from './http/routes/incidents';
+import { overviewRouter } from './http/routes/overview';
 import { postmortemsRouter } from './http/routes/postmortems';
 import { releasesRouter } from './http/routes/releases';
 import { seriesRouter } from './http/routes/series';
 import { serviceRouter } from './http/routes/service';
+import { sessionRouter } from './http/routes/session';
 import { silencesRouter } from './http/routes/silences';
 import { statusRouter } from './http/routes/status';
+import { Sessions } from './http/sessions';
 import { PublicStatusCache } from './incidents/public-status';
 import { IncidentService } from './incidents/service';
 import { createLogger, type Logger } from './logger';
@@ -153,11 +157,22 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     }
 
     const routers = [serviceRouter({ redis: producer, stores, metrics })];
+    let dashboardDir: string | null = null;
     if (mode === 'api' || mode === 'all') {
       const keys = new KeyResolver(stores.apps, clock);
-      const auth = createAuth(adminToken, keys);
+      const sessions = new Sessions({
+        redis: producer,
+        prefix: config.redisPrefix,
+        clock,
+        adminToken,
+        idleMs: config.sessionIdleMs,
+        maxMs: config.sessionMaxMs,
+      });
+      const auth = createAuth(adminToken, keys, sessions);
       const apps = new AppService(stores.apps, clock, keys, () => schedules.sync());
       routers.push(
+        sessionRouter({ sessions, maxMs: config.sessionMaxMs }),
+        overviewRouter({ auth, apps: stores.apps, incidents: stores.incidents, counters, clock }),
         appsRouter({ auth, apps }),
         releasesRouter({ auth, releases: stores.releases, apps, clock }),
         eventsRouter({
@@ -178,9 +193,11 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         channelsRouter({ auth, channels: stores.channels, apps, clock }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
+      dashboardDir = builtDashboardDir();
+      if (!dashboardDir) logger.warn('the dashboard is not built (npm run build): / serves nothing');
     }
     const port = mode === 'worker' ? config.workerPort : config.port;
-    const server: Server = createHttpApp({ logger, metrics, routers }).listen(port, config.host);
+    const server: Server = createHttpApp({ logger, metrics, routers, dashboardDir }).listen(port, config.host);
     await once(server, 'listening');
     // First in line when stopping: no new requests while the rest drains.
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

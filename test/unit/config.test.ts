@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       detectorConfig: undefined,
       ingestRatePerSecond: 2000,
+      sessionIdleMs: 3_600_000,
+      sessionMaxMs: 43_200_000,
       publicUrl: 'http://localhost:8080',
     });
     expect(Object.isFrozen(config)).toBe(true);
