@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from './api';
 
 export interface Loaded<T> {
@@ -11,34 +11,34 @@ export interface Loaded<T> {
   set: (value: T) => void;
 }
 
+interface State<T> {
+  /** Which request (path and reload count) the data or error answers. */
+  key: string | null;
+  data?: T;
+  error?: Error;
+}
+
 /**
- * GET `path` (null: nothing to fetch yet), again whenever it changes or `refreshMs` passes. A response that arrives
- * after the path changed is dropped, so a quick range switch never shows the older chart.
+ * GET `path` (null: nothing to fetch yet), again whenever it changes or `refreshMs` passes. A request overtaken by a
+ * newer one is aborted, so a quick range switch never shows the older chart.
  */
 export function useApi<T>(path: string | null, refreshMs?: number): Loaded<T> {
-  const [data, setData] = useState<T>();
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(path !== null);
+  const [state, setState] = useState<State<T>>({ key: null });
   const [tick, setTick] = useState(0);
-  const current = useRef(path);
-  current.current = path;
+  const key = path === null ? null : `${tick}:${path}`;
 
   useEffect(() => {
     if (path === null) return;
     const controller = new AbortController();
-    setLoading(true);
+    const answered = `${tick}:${path}`;
     api<T>(path, { signal: controller.signal })
-      .then((value) => {
-        if (current.current !== path) return;
-        setData(value);
-        setError(undefined);
+      .then((data) => {
+        if (!controller.signal.aborted) setState({ key: answered, data });
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        setError(err instanceof Error ? err : new Error(String(err)));
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
+        const error = err instanceof Error ? err : new Error(String(err));
+        setState((s) => ({ key: answered, data: s.data, error }));
       });
     return () => controller.abort();
   }, [path, tick]);
@@ -53,5 +53,16 @@ export function useApi<T>(path: string | null, refreshMs?: number): Loaded<T> {
   }, [refreshMs, path]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload, set: setData };
+  const set = useCallback((data: T) => setState((s) => ({ ...s, data, error: undefined })), []);
+  return { data: state.data, error: state.error, loading: key !== null && state.key !== key, reload, set };
+}
+
+/** The wall clock as state, moved every `everyMs`: render stays pure, and "going on for 5 min" keeps counting. */
+export function useNow(everyMs = 60_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
 }

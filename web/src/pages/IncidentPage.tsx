@@ -9,7 +9,7 @@ import { Field } from '../components/Field';
 import { DIMENSION_LABELS, count, duration, percent, when } from '../format';
 import { useSession } from '../session';
 import type { App, Incident, Release, Series, Silence } from '../types';
-import { useApi } from '../use-api';
+import { useApi, useNow } from '../use-api';
 
 const MIN = 60_000;
 
@@ -189,10 +189,11 @@ function Facts({ incident: i }: { incident: Incident }) {
 function CulpritChart({ incident: i }: { incident: Incident }) {
   const cause = i.suspectedCause;
   const dimension = cause && cause.dimension !== 'errorCode' ? cause.dimension : null;
+  const now = useNow();
   const { from, to } = useMemo(() => {
-    const end = i.resolvedAt ? Date.parse(i.resolvedAt) : Date.now();
-    return { from: Date.parse(i.startedAt) - 60 * MIN, to: Math.min(Date.now(), end + 30 * MIN) };
-  }, [i.startedAt, i.resolvedAt]);
+    const end = i.resolvedAt ? Date.parse(i.resolvedAt) : now;
+    return { from: Date.parse(i.startedAt) - 60 * MIN, to: Math.min(now, end + 30 * MIN) };
+  }, [i.startedAt, i.resolvedAt, now]);
   const series = useApi<Series>(
     `/v1/apps/${i.app}/series${query({
       from: new Date(from).toISOString(),

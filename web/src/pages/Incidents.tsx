@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'wouter';
 import { api, query } from '../api';
 import { ErrorNote, PageTitle } from '../components/bits';
@@ -23,20 +23,20 @@ export function Incidents() {
   const status = params.get('status') ?? '';
   const sinceParam = params.get('since');
   const since: SinceKey = sinceParam && sinceParam in SINCE ? (sinceParam as SinceKey) : '7d';
-  // Fixed while the filters stay the same, so that the list and its next pages agree on what "since" means.
-  const sinceIso = useMemo(() => {
-    const ms = SINCE[since].ms;
-    return ms === null ? undefined : new Date(Date.now() - ms).toISOString();
-  }, [since]);
+  // Counted from when the page opened, so that the list, its refreshes and its next pages agree on "since".
+  const [openedAt] = useState(() => Date.now());
+  const sinceMs = SINCE[since].ms;
+  const sinceIso = sinceMs === null ? undefined : new Date(openedAt - sinceMs).toISOString();
 
   const apps = useApi<{ apps: App[] }>('/v1/apps');
   const first = useApi<{ incidents: Incident[]; nextCursor?: string }>(
     `/v1/incidents${query({ app, status, since: sinceIso, limit: 50 })}`,
     30_000,
   );
-  const [more, setMore] = useState<{ incidents: Incident[]; nextCursor?: string }>({ incidents: [] });
+  // Further pages belong to the first page they followed; a refreshed or refiltered first page starts over.
+  const [extra, setMore] = useState<{ after?: unknown; incidents: Incident[]; nextCursor?: string }>({ incidents: [] });
+  const more = extra.after === first.data ? extra : { incidents: [] as Incident[], nextCursor: undefined };
   const [moreError, setMoreError] = useState<unknown>(null);
-  useEffect(() => setMore({ incidents: [] }), [first.data]);
 
   const nextCursor = more.incidents.length > 0 ? more.nextCursor : first.data?.nextCursor;
   const loadMore = async () => {
@@ -44,7 +44,7 @@ export function Incidents() {
       const page = await api<{ incidents: Incident[]; nextCursor?: string }>(
         `/v1/incidents${query({ app, status, since: sinceIso, limit: 50, cursor: nextCursor })}`,
       );
-      setMore((m) => ({ incidents: [...m.incidents, ...page.incidents], nextCursor: page.nextCursor }));
+      setMore({ after: first.data, incidents: [...more.incidents, ...page.incidents], nextCursor: page.nextCursor });
     } catch (err) {
       setMoreError(err);
     }

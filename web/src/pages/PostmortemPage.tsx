@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError, api, request } from '../api';
 import { Badge, ErrorNote, Loading, PageTitle } from '../components/bits';
@@ -18,12 +18,14 @@ export function PostmortemPage({ incidentId }: { incidentId: string }) {
   const loaded = useApi<Postmortem>(`/v1/incidents/${incidentId}/postmortem`);
   const pm = loaded.data;
   const original = useMemo(() => (pm ? formOf(pm) : null), [pm]);
-  const [form, setForm] = useState<PostmortemForm | null>(null);
+  // Edits belong to the version they started from: a save or a reload starts again from what the API answered.
+  const [edit, setEdit] = useState<{ base: Postmortem; form: PostmortemForm } | null>(null);
+  const form = edit && edit.base === pm ? edit.form : original;
+  const setForm = (next: PostmortemForm) => pm && setEdit({ base: pm, form: next });
   const [error, setError] = useState<unknown>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
-  useEffect(() => setForm(original), [original]);
 
   if (!pm || !form || !original) return loaded.error ? <ErrorNote error={loaded.error} /> : <Loading what="the postmortem" />;
   const errors = validate(form);
