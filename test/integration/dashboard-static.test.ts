@@ -21,7 +21,7 @@ describe('serving the built dashboard', () => {
     mkdirSync(path.join(dir, 'assets'), { recursive: true });
     writeFileSync(path.join(tmp.dir, 'package.json'), '{}');
     writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Vigil</title><script type="module" src="/assets/index-abc123.js"></script>');
-    writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), 'console.log("vigil")');
+    writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), `console.log(${JSON.stringify('vigil '.repeat(2000))})`);
     const metrics = createMetrics(new Registry(), { defaultMetrics: false });
     server = createHttpApp({ logger: createLogger('silent'), metrics, routers: [], dashboardDir: dir }).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -57,6 +57,12 @@ describe('serving the built dashboard', () => {
     const res = await fetch(`${url}/assets/index-abc123.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('when the browser takes gzip, then the assets travel compressed', async () => {
+    const res = await fetch(`${url}/assets/index-abc123.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(await res.text()).toContain('vigil vigil');
   });
 
   it('when an API path or a missing file is asked for, then the JSON 404 stays', async () => {
