@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { eventually, startTestService, type TestService } from '../support/service';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, type InPage } from '../support/chromium';
 
 /**
  * The operators' dashboard in real headless Chromium against the real service: real traffic opens an incident, and
@@ -98,7 +98,8 @@ describe('the dashboard, end to end in Chromium', () => {
   /** Pixels of one colour on the chart's canvas: the markers are drawn, not only listed. */
   const pixelsOf = (page: Page, hex: string) =>
     page.evaluate((color) => {
-      const canvas = document.querySelector<HTMLCanvasElement>('.chart-canvas canvas');
+      const { document } = globalThis as unknown as InPage;
+      const canvas = document.querySelector('.chart-canvas canvas');
       if (!canvas) return 0;
       const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
       const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) as [number, number, number];
@@ -108,7 +109,11 @@ describe('the dashboard, end to end in Chromium', () => {
       }
       return n;
     }, hex);
-  const noHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  const noHorizontalScroll = (page: Page) =>
+    page.evaluate(() => {
+      const { document, innerWidth } = globalThis as unknown as InPage;
+      return document.documentElement.scrollWidth <= innerWidth;
+    });
 
   it('when real traffic opens an incident, then on-call sees it charted, acts on it, publishes the postmortem and signs out', async () => {
     const { context, page } = await open({ width: 1280, height: 900 });
