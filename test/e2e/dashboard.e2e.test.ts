@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { aggregate, failInRealTime, healthyMinute, iso, MIN, minuteOf } from '../support/login-traffic';
 import { eventually, startTestService, type TestService } from '../support/service';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, type InPage } from '../support/chromium';
 
@@ -10,27 +11,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, type InPage } from '../support/chromium';
  * publishes the postmortem (through a version conflict), and signs out. Screenshots of the main pages, at desktop
  * and phone widths, go to test-results/dashboard/ (git-ignored) for a person to look at.
  */
-const MIN = 60_000;
 const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'dashboard');
-const minuteOf = (ms: number) => Math.floor(ms / MIN) * MIN;
-const iso = (ms: number) => new Date(ms).toISOString();
 const RELEASE_COLOR = '#6a3d9a';
 const DETECTED_COLOR = '#b00020';
-
-const aggregate = (minute: number, appVersion: string, platform: 'ios' | 'android', attempts: number, failures: number, errorCode = 'INVALID_PASSWORD') => ({
-  type: 'login_aggregate',
-  minute: iso(minute),
-  attempts,
-  failures,
-  users: attempts - 5,
-  failedUsers: failures,
-  ...(failures > 0 ? { failuresByErrorCode: { [errorCode]: failures } } : {}),
-  appVersion,
-  platform,
-  osVersion: platform === 'ios' ? '17.4' : '14',
-  region: 'eu',
-});
-const healthyMinute = (minute: number) => [aggregate(minute, '5.1.0', 'ios', 100, 1), aggregate(minute, '5.1.0', 'android', 100, 2)];
 
 describe('the dashboard, end to end in Chromium', () => {
   let svc: TestService;
@@ -75,26 +58,6 @@ describe('the dashboard, end to end in Chromium', () => {
     const res = await svc.api('/v1/events', { method: 'POST', token: app.ingestKey, json: { events } });
     if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}: ${await res.text()}`);
   };
-  /** 5.2.0 on Android failing 9 logins in 10, every second, beside healthy 5.1.0 logins, until stopped. */
-  const failInRealTime = () => {
-    let running = true;
-    let user = 0;
-    const loop = (async () => {
-      while (running) {
-        const ts = iso(Date.now());
-        const login = (appVersion: string, platform: 'ios' | 'android', failed: boolean) => ({
-          type: 'login', ts, outcome: failed ? 'failure' : 'success', ...(failed ? { errorCode: 'AUTH_TIMEOUT' } : {}),
-          appVersion, platform, osVersion: platform === 'ios' ? '17.4' : '14', region: 'eu', userId: `user-${(user += 1)}`,
-        });
-        await send([...Array.from({ length: 10 }, (_, i) => login('5.2.0', 'android', i < 9)), login('5.1.0', 'ios', false), login('5.1.0', 'android', false)]);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    })();
-    return async () => {
-      running = false;
-      await loop;
-    };
-  };
   /** Pixels of one colour on the chart's canvas: the markers are drawn, not only listed. */
   const pixelsOf = (page: Page, hex: string) =>
     page.evaluate((color) => {
@@ -131,7 +94,7 @@ describe('the dashboard, end to end in Chromium', () => {
     await svc.api('/v1/releases', { method: 'POST', token: app.ingestKey, json: { appVersion: '5.2.0', platform: 'android', releasedAt: iso(now - 2 * MIN - 30_000) } });
     const rollout = (minute: number) => [...healthyMinute(minute), aggregate(minute, '5.2.0', 'android', 150, 135, 'AUTH_TIMEOUT')];
     await send([...rollout(now - 2 * MIN), ...rollout(now - MIN)]);
-    const stopFailing = failInRealTime();
+    const stopFailing = failInRealTime(send);
     let incidentId: string;
     try {
       incidentId = await eventually(async () => {

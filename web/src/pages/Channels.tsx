@@ -5,6 +5,7 @@ import { Field } from '../components/Field';
 import { channelBody, emptyChannel, type ChannelDraft } from '../channel-form';
 import { when } from '../format';
 import type { App, Channel, ChannelType, Severity } from '../types';
+import { useAction } from '../use-action';
 import { useApi } from '../use-api';
 
 const TYPES: Array<{ value: ChannelType; label: string }> = [
@@ -19,23 +20,16 @@ export function Channels() {
   const channels = useApi<{ channels: Channel[] }>('/v1/channels');
   const apps = useApi<{ apps: App[] }>('/v1/apps');
   const names = new Map((apps.data?.apps ?? []).map((a) => [a.id, a.name]));
-  const [deleteError, setDeleteError] = useState<unknown>(null);
-
-  const remove = async (c: Channel) => {
+  const deletion = useAction();
+  const remove = (c: Channel) => {
     if (!window.confirm(`Delete the ${c.type} channel to ${c.url}?`)) return;
-    setDeleteError(null);
-    try {
-      await api(`/v1/channels/${c.id}`, { method: 'DELETE' });
-      channels.reload();
-    } catch (err) {
-      setDeleteError(err);
-    }
+    void deletion.run(() => api(`/v1/channels/${c.id}`, { method: 'DELETE' }).then(channels.reload));
   };
 
   return (
     <>
       <PageTitle>Channels</PageTitle>
-      <ErrorNote error={channels.error ?? deleteError} />
+      <ErrorNote error={channels.error ?? deletion.error} />
       {!channels.data && !channels.error && <Loading what="channels" />}
       {channels.data?.channels.length === 0 && <p className="muted">No channels: incidents are recorded but nobody is paged.</p>}
       <ul className="incident-list">
@@ -49,7 +43,7 @@ export function Channels() {
               {c.hasSecret && <span>signed</span>}
               {c.hasRoutingKey && <span>routing key set</span>}
               <span>since {when(c.createdAt)}</span>
-              <button type="button" className="link" onClick={() => void remove(c)} aria-label={`Delete the ${c.type} channel to ${c.url}`}>
+              <button type="button" className="link" onClick={() => remove(c)} aria-label={`Delete the ${c.type} channel to ${c.url}`}>
                 Delete
               </button>
             </div>
@@ -63,8 +57,7 @@ export function Channels() {
 
 function NewChannel({ apps, onCreated }: { apps: App[]; onCreated: () => void }) {
   const [draft, setDraft] = useState<ChannelDraft>(emptyChannel);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState(false);
   const set = (change: Partial<ChannelDraft>) => {
     setDraft({ ...draft, ...change });
@@ -72,18 +65,10 @@ function NewChannel({ apps, onCreated }: { apps: App[]; onCreated: () => void })
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api('/v1/channels', { json: channelBody(draft) });
-      setDraft(emptyChannel);
-      setDone(true);
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (!(await run(() => api('/v1/channels', { json: channelBody(draft) })))) return;
+    setDraft(emptyChannel);
+    setDone(true);
+    onCreated();
   };
   return (
     <section aria-labelledby="new-channel">

@@ -9,6 +9,7 @@ import { Field } from '../components/Field';
 import { DIMENSION_LABELS, count, duration, percent, when } from '../format';
 import { useSession } from '../session';
 import type { App, Incident, Release, Series, Silence } from '../types';
+import { useAction } from '../use-action';
 import { useApi, useNow } from '../use-api';
 
 const MIN = 60_000;
@@ -57,24 +58,11 @@ export function IncidentPage({ id }: { id: string }) {
 
 type OnChange = (incident: Incident) => void;
 
-/** A write that answers the updated incident; the error stays on screen until the next try. */
+/** A write that answers the updated incident, shown at once; the error stays on screen until the next try. */
 function useWrite(onChange: OnChange) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (path: string, method: 'POST' | 'PATCH', json: unknown): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      onChange(await api<Incident>(path, { method, json }));
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
+  const action = useAction();
+  const run = (path: string, method: 'POST' | 'PATCH', json: unknown) => action.run(async () => onChange(await api<Incident>(path, { method, json })));
+  return { busy: action.busy, error: action.error, run };
 }
 
 function Actions({ incident, onChange }: { incident: Incident; onChange: OnChange }) {
@@ -289,23 +277,14 @@ const SILENCE_FOR = [
 function SilenceFromIncident({ incident }: { incident: Incident }) {
   const silences = useApi<{ silences: Silence[] }>('/v1/silences');
   const [forMs, setForMs] = useState(SILENCE_FOR[0]!.ms);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const active = (silences.data?.silences ?? []).filter((s) => s.app === incident.app && (s.kind === null || s.kind === incident.kind));
-  const silence = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api('/v1/silences', {
-        json: { app: incident.app, kind: incident.kind, until: new Date(Date.now() + forMs).toISOString(), reason: `From incident: ${incident.title}`.slice(0, 500) },
-      });
+  const silence = () =>
+    run(async () => {
+      const until = new Date(Date.now() + forMs).toISOString();
+      await api('/v1/silences', { json: { app: incident.app, kind: incident.kind, until, reason: `From incident: ${incident.title}`.slice(0, 500) } });
       silences.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section aria-labelledby="silence-title">
       <h2 id="silence-title">Notifications</h2>

@@ -7,6 +7,7 @@ import { DIMENSION_LABELS, count, duration, percent, when } from '../format';
 import { formOf, patchOf, validate, type PostmortemForm } from '../postmortem-form';
 import { useSession } from '../session';
 import type { Postmortem } from '../types';
+import { useAction } from '../use-action';
 import { useApi } from '../use-api';
 
 /**
@@ -22,9 +23,8 @@ export function PostmortemPage({ incidentId }: { incidentId: string }) {
   const [edit, setEdit] = useState<{ base: Postmortem; form: PostmortemForm } | null>(null);
   const form = edit && edit.base === pm ? edit.form : original;
   const setForm = (next: PostmortemForm) => pm && setEdit({ base: pm, form: next });
-  const [error, setError] = useState<unknown>(null);
-  const [conflict, setConflict] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
+  const [downloadError, setDownloadError] = useState<unknown>(null);
   const [status, setStatus] = useState<string | null>(null);
 
   if (!pm || !form || !original) return loaded.error ? <ErrorNote error={loaded.error} /> : <Loading what="the postmortem" />;
@@ -32,21 +32,11 @@ export function PostmortemPage({ incidentId }: { incidentId: string }) {
   const patch = patchOf(original, form);
   const readOnly = pm.status === 'published';
 
-  /** Runs one write; a 409 becomes the conflict banner, anything else an error line. */
+  // A 409 is a colleague's save in between: said as a conflict, with a way to load their version.
+  const conflict = error instanceof ApiError && error.status === 409 ? error.message : null;
   const write = async (what: string, steps: (current: Postmortem) => Promise<Postmortem>) => {
-    setBusy(true);
-    setError(null);
     setStatus(null);
-    try {
-      loaded.set(await steps(pm));
-      setConflict(null);
-      setStatus(what);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409) setConflict(err.message);
-      else setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(async () => loaded.set(await steps(pm)))) setStatus(what);
   };
   const save = (current: Postmortem, extra: Record<string, unknown> = {}) =>
     api<Postmortem>(`/v1/incidents/${incidentId}/postmortem`, {
@@ -71,7 +61,7 @@ export function PostmortemPage({ incidentId }: { incidentId: string }) {
       a.click();
       URL.revokeObjectURL(url);
     } catch (err) {
-      setError(err);
+      setDownloadError(err);
     }
   };
 
@@ -120,18 +110,12 @@ export function PostmortemPage({ incidentId }: { incidentId: string }) {
           <p>
             <strong>Someone else changed this postmortem.</strong> {conflict}
           </p>
-          <button
-            type="button"
-            onClick={() => {
-              setConflict(null);
-              loaded.reload();
-            }}
-          >
+          <button type="button" onClick={() => void run(async () => loaded.reload())}>
             Load their version (your unsaved edits are dropped)
           </button>
         </div>
       )}
-      <ErrorNote error={error} />
+      <ErrorNote error={conflict ? downloadError : (error ?? downloadError)} />
 
       <div className="review">
         {!readOnly && (

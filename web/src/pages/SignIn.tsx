@@ -2,32 +2,25 @@ import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api';
 import { Field } from '../components/Field';
 import { useSessionState } from '../session';
+import { useAction } from '../use-action';
 
 /** The admin token starts a session; the name is who timelines and postmortem edits will say acted. */
 export function SignIn() {
   const { signIn, notice } = useSessionState();
   const [token, setToken] = useState('');
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: failure, run } = useAction();
+  const error = failure
+    ? failure instanceof ApiError && failure.status === 401
+      ? 'That is not the admin token.'
+      : failure instanceof Error
+        ? failure.message
+        : String(failure)
+    : null;
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(token.trim(), name.trim());
-    } catch (err) {
-      setError(
-        err instanceof ApiError && err.status === 401
-          ? 'That is not the admin token.'
-          : err instanceof Error
-            ? err.message
-            : String(err),
-      );
-    } finally {
-      setBusy(false);
-    }
+    void run(() => signIn(token.trim(), name.trim()));
   };
 
   return (

@@ -4,6 +4,7 @@ import { ErrorNote, Loading, PageTitle, fieldError } from '../components/bits';
 import { Field } from '../components/Field';
 import { localInputToIso, when } from '../format';
 import type { App, Silence } from '../types';
+import { useAction } from '../use-action';
 import { useApi } from '../use-api';
 
 const KINDS = [
@@ -18,23 +19,15 @@ export function Silences() {
   const silences = useApi<{ silences: Silence[] }>(`/v1/silences${all ? '?all=true' : ''}`);
   const apps = useApi<{ apps: App[] }>('/v1/apps');
   const names = new Map((apps.data?.apps ?? []).map((a) => [a.id, a.name]));
-  const [deleteError, setDeleteError] = useState<unknown>(null);
-  const remove = async (s: Silence) => {
-    setDeleteError(null);
-    try {
-      await api(`/v1/silences/${s.id}`, { method: 'DELETE' });
-      silences.reload();
-    } catch (err) {
-      setDeleteError(err);
-    }
-  };
+  const deletion = useAction();
+  const remove = (s: Silence) => void deletion.run(() => api(`/v1/silences/${s.id}`, { method: 'DELETE' }).then(silences.reload));
   return (
     <>
       <PageTitle>Silences</PageTitle>
       <label className="check">
         <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Show ended silences too
       </label>
-      <ErrorNote error={silences.error ?? deleteError} />
+      <ErrorNote error={silences.error ?? deletion.error} />
       {!silences.data && !silences.error && <Loading what="silences" />}
       {silences.data?.silences.length === 0 && <p className="muted">No silences: every incident notifies its channels.</p>}
       <ul className="incident-list">
@@ -44,7 +37,7 @@ export function Silences() {
             <div className="meta">
               <span>{s.active ? `until ${when(s.until)}` : `ended ${when(s.until)}`}</span>
               <span className="break">{s.reason}</span>
-              <button type="button" className="link" onClick={() => void remove(s)} aria-label={`Delete the silence of ${names.get(s.app) ?? s.app} until ${when(s.until)}`}>
+              <button type="button" className="link" onClick={() => remove(s)} aria-label={`Delete the silence of ${names.get(s.app) ?? s.app} until ${when(s.until)}`}>
                 Delete
               </button>
             </div>
@@ -61,22 +54,14 @@ function NewSilence({ apps, onCreated }: { apps: App[]; onCreated: () => void })
   const [until, setUntil] = useState('');
   const [reason, setReason] = useState('');
   const [kind, setKind] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api('/v1/silences', { json: { app, until: localInputToIso(until), reason: reason.trim(), ...(kind ? { kind } : {}) } });
-      setReason('');
-      setUntil('');
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const body = { app, until: localInputToIso(until), reason: reason.trim(), ...(kind ? { kind } : {}) };
+    if (!(await run(() => api('/v1/silences', { json: body })))) return;
+    setReason('');
+    setUntil('');
+    onCreated();
   };
   return (
     <section aria-labelledby="new-silence">
