@@ -47,8 +47,10 @@ describe('the dashboard, end to end in Chromium', () => {
     return { context, page };
   };
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  const signIn = async (page: Page) => {
+  const signIn = async (page: Page, screenshot: string) => {
     await page.goto('/');
+    await page.getByLabel('Admin token').waitFor();
+    await shot(page, screenshot);
     await page.getByLabel('Admin token').fill(svc.adminToken);
     await page.getByLabel('Your name').fill('dana');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -83,7 +85,7 @@ describe('the dashboard, end to end in Chromium', () => {
 
     // Without a session, the page offers sign-in and the data routes refuse the browser.
     expect((await page.request.get('/v1/incidents')).status()).toBe(401);
-    await signIn(page);
+    await signIn(page, 'desktop-0-sign-in');
     await shot(page, 'desktop-1-overview-healthy');
 
     // An hour of healthy logins, a 5.2.0 release, then its logins fail in real time until an incident opens.
@@ -206,7 +208,7 @@ describe('the dashboard, end to end in Chromium', () => {
 
     // On a phone: every main page fits 390 px without sideways scrolling.
     const phone = await open({ width: 390, height: 844 });
-    await signIn(phone.page);
+    await signIn(phone.page, 'phone-0-sign-in');
     const pages: Array<[string, string, string]> = [
       ['/', 'phone-1-overview', '.card'],
       [`/apps/${app.id}?range=1h`, 'phone-2-app', '.chart-canvas[data-drawn="true"]'],
@@ -222,8 +224,26 @@ describe('the dashboard, end to end in Chromium', () => {
       await shot(phone.page, name);
       expect({ url, fits: await noHorizontalScroll(phone.page) }).toEqual({ url, fits: true });
     }
+
+    // Channels and silences from the phone: a signed webhook whose secret is never shown again, then both deleted.
+    phone.page.on('dialog', (dialog) => void dialog.accept());
+    await phone.page.goto('/channels');
+    await phone.page.getByLabel('URL').fill('https://hooks.example.com/vigil');
+    await phone.page.getByLabel('Signing secret').fill('webhook-secret-0123456789');
+    await phone.page.getByRole('button', { name: 'Add channel' }).click();
+    const channel = phone.page.locator('.incident-list li', { hasText: 'hooks.example.com' });
+    await channel.getByText('signed').waitFor();
+    expect(await phone.page.locator('main').textContent()).not.toContain('webhook-secret-0123456789');
+    expect(await phone.page.getByLabel('Signing secret').inputValue()).toBe('');
+    await channel.getByRole('button', { name: /^Delete the webhook channel/ }).click();
+    await phone.page.getByText('No channels').waitFor();
+    await phone.page.goto('/silences');
+    await phone.page.getByRole('button', { name: /^Delete the silence of shop-android/ }).click();
+    await phone.page.getByText('No silences').waitFor();
+    expect(((await (await svc.api('/v1/silences')).json()) as { silences: unknown[] }).silences).toEqual([]);
     await phone.context.close();
 
     expect(problems).toEqual([]);
-  }, 240_000);
+    // Generous: on a loaded 2-core machine, Chromium's steps alone take minutes.
+  }, 480_000);
 });

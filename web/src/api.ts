@@ -69,8 +69,9 @@ export async function request(path: string, opts: RequestOptions = {}): Promise<
   });
   if (!res.ok) {
     const error = await errorOf(res);
-    // Sign-in itself answers 401 for a wrong token; that is the form's business, not an expired session.
-    if (res.status === 401 && !(method === 'POST' && path === '/v1/session')) for (const listener of unauthorizedListeners) listener();
+    // The session routes answer 401 for a wrong token or a browser that never signed in: that is the sign-in form's
+    // business. Any other 401 means the session ended (expired, or signed out in another tab).
+    if (res.status === 401 && path !== '/v1/session') for (const listener of unauthorizedListeners) listener();
     throw error;
   }
   return res;
