@@ -244,6 +244,6 @@ describe('the dashboard, end to end in Chromium', () => {
     await phone.context.close();
 
     expect(problems).toEqual([]);
-    // Generous: on a loaded 2-core machine, Chromium's steps alone take minutes.
-  }, 480_000);
+    // About a minute on a quiet machine; 7.5 min was seen with the 2 cores shared by a dozen other test runs.
+  }, 720_000);
 });
