@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -15,6 +16,12 @@ export default tseslint.config(
     // Pure domain code: no `any`, no I/O.
     files: ['src/domain/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    // The dashboard: React's rules of hooks, and no `any` (it reads the API's JSON through its own types).
+    files: ['web/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: { ...reactHooks.configs.flat.recommended.rules, '@typescript-eslint/no-explicit-any': 'error' },
   },
   {
     // The CLI, benchmarks and scripts talk to a terminal on purpose.

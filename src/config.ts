@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   STATUS_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
   AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(300)),
   ALERT_ALLOW_PRIVATE_TARGETS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('false')),
+  SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
+  SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
 });
 
 export interface Config {
@@ -64,6 +66,10 @@ export interface Config {
    * whoever can create a channel could otherwise make Vigil POST into its own network (SSRF).
    */
   readonly alertAllowPrivateTargets: boolean;
+  /** A dashboard session ends after this long without a request… */
+  readonly sessionIdleMs: number;
+  /** …and at the latest this long after sign-in, however busy: a stolen cookie is not good forever. */
+  readonly sessionMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statusRatePerSecond: e.STATUS_RATE_PER_SECOND,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     alertAllowPrivateTargets: e.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

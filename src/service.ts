@@ -16,6 +16,7 @@ import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';
 import { createHttpApp } from './http/app';
 import { FailureLimit, createAuth } from './http/auth';
+import { builtDashboardDir } from './http/dashboard';
 import { createRateLimit } from './http/rate-limit';
 import { createHttpServer } from './http/server';
 import { ackLinkRouter } from './http/routes/ack-link';
@@ -23,12 +24,15 @@ import { appsRouter } from './http/routes/apps';
 import { channelsRouter } from './http/routes/channels';
 import { eventsRouter } from './http/routes/events';
 import { incidentsRouter } from './http/routes/incidents';
+import { overviewRouter } from './http/routes/overview';
 import { postmortemsRouter } from './http/routes/postmortems';
 import { releasesRouter } from './http/routes/releases';
 import { seriesRouter } from './http/routes/series';
 import { serviceRouter } from './http/routes/service';
+import { sessionRouter } from './http/routes/session';
 import { silencesRouter } from './http/routes/silences';
 import { statusRouter } from './http/routes/status';
+import { Sessions } from './http/sessions';
 import { PublicStatusCache } from './incidents/public-status';
 import { IncidentService } from './incidents/service';
 import { createLogger, type Logger } from './logger';
@@ -156,14 +160,25 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     }
 
     const routers = [serviceRouter({ redis: producer, stores, metrics })];
+    let dashboardDir: string | null = null;
     if (mode === 'api' || mode === 'all') {
       const keys = new KeyResolver(stores.apps, clock);
       const limit = (name: string, points: number, windowSeconds: number, what: string) =>
         createRateLimit(producer, config.redisPrefix, { name, points, windowSeconds, what });
       const failures = new FailureLimit(limit('auth-failures', config.authFailuresPerMinute, 60, 'failed authentications from this address'), clock);
-      const auth = createAuth(adminToken, keys, failures);
+      const sessions = new Sessions({
+        redis: producer,
+        prefix: config.redisPrefix,
+        clock,
+        adminToken,
+        idleMs: config.sessionIdleMs,
+        maxMs: config.sessionMaxMs,
+      });
+      const auth = createAuth(adminToken, keys, { sessions, failures });
       const apps = new AppService(stores.apps, clock, keys, () => schedules.sync());
       routers.push(
+        sessionRouter({ sessions, maxMs: config.sessionMaxMs }),
+        overviewRouter({ auth, apps: stores.apps, incidents: stores.incidents, counters, clock }),
         appsRouter({ auth, apps }),
         // Releases come from CI, a few a day: a key registering more than one a second is a loop or abuse.
         releasesRouter({ auth, releases: stores.releases, apps, clock, limit: limit('releases', 60, 60, 'releases registered with this ingest key') }),
@@ -189,9 +204,11 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         channelsRouter({ auth, channels: stores.channels, apps, clock, allowPrivateTargets: config.alertAllowPrivateTargets }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
+      dashboardDir = builtDashboardDir();
+      if (!dashboardDir) logger.warn('the dashboard is not built (npm run build): / serves nothing');
     }
     const port = mode === 'worker' ? config.workerPort : config.port;
-    const server: Server = createHttpServer(createHttpApp({ logger, metrics, routers })).listen(port, config.host);
+    const server: Server = createHttpServer(createHttpApp({ logger, metrics, routers, dashboardDir })).listen(port, config.host);
     await once(server, 'listening');
     // First in line when stopping: no new requests while the rest drains.
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

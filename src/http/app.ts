@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { VigilError } from '../errors';
+import { dashboardRouter } from './dashboard';
 import { errorHandler, notFoundHandler } from './errors';
 
 export interface HttpOptions {
@@ -11,6 +12,8 @@ export interface HttpOptions {
   metrics: Metrics;
   /** Routers in mounting order; each brings its own paths and auth. */
   routers: Router[];
+  /** The built dashboard, served at / after every API route; absent in worker mode or when it was not built. */
+  dashboardDir?: string | null;
 }
 
 /**
@@ -21,7 +24,15 @@ export function createHttpApp(opts: HttpOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Helmet's default policy suits the dashboard (scripts and styles from 'self' only) except this: it would make
+        // browsers fetch the assets over HTTPS even where Vigil is served over plain HTTP inside a network.
+        directives: { upgradeInsecureRequests: null },
+      },
+    }),
+  );
   app.use(
     pinoHttp({
       logger: opts.logger,
@@ -39,6 +50,7 @@ export function createHttpApp(opts: HttpOptions): Express {
     next();
   });
   for (const router of opts.routers) app.use(router);
+  if (opts.dashboardDir) app.use(dashboardRouter(opts.dashboardDir));
   app.use(notFoundHandler);
   app.use(errorHandler(opts.logger));
   return app;

@@ -5,14 +5,21 @@ import type { Clock } from '../clock';
 import type { App } from '../domain/types';
 import { VigilError } from '../errors';
 import type { RateLimit } from './rate-limit';
+import { CSRF_HEADER, sessionIdOf, type Session, type Sessions } from './sessions';
 
-/** Who is calling, set by the auth middleware on res.locals.principal. */
-export type Principal = { kind: 'admin' } | { kind: 'ingest'; app: App; keyPrefix: string };
+/**
+ * Who is calling, set by the auth middleware on res.locals.principal. An operator holds the admin token, either as a
+ * bearer token (scripts) or through a dashboard session.
+ */
+export type Principal = { kind: 'admin'; session?: Session } | { kind: 'ingest'; app: App; keyPrefix: string };
+
+/** Methods a cross-site page can trigger without reading the answer are the ones that need the CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function bearer(req: Request): string {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) throw new VigilError('unauthorized', 'Missing "Authorization: Bearer <token>" header');
+  if (!match) throw new VigilError('unauthorized', 'Missing "Authorization: Bearer <token>" header (or a dashboard session)');
   return match[1]!;
 }
 
@@ -30,12 +37,26 @@ export function ingestApp(res: Response): App {
 /**
  * Authentication for the three kinds of route: operator (admin token), SDK (ingest key), and either (releases).
  * An ingest key never opens an operator route: 403, so a leaked app key cannot read other apps' incidents.
- * `failures` limits failed authentications per client address; the service always passes one.
+ * Operator routes also take a dashboard session when the request has no Authorization header; its writes must carry
+ * the session's CSRF token. SDK routes never look at cookies. `failures` limits failed authentications per client
+ * address. The service always passes both; tests of other routes may leave them out.
  */
-export function createAuth(adminToken: string, keys: KeyResolver, failures?: FailureLimit) {
+export function createAuth(adminToken: string, keys: KeyResolver, opts: { sessions?: Sessions; failures?: FailureLimit } = {}) {
+  const { sessions, failures } = opts;
   const isAdmin = (token: string) => secretsEqual(token, adminToken);
 
-  const identify = async (req: Request): Promise<Principal> => {
+  const fromSession = async (store: Sessions, req: Request, id: string): Promise<Principal> => {
+    const session = await store.touch(id);
+    if (!session) throw new VigilError('unauthorized', 'The session has expired or was signed out; sign in again');
+    if (!SAFE_METHODS.has(req.method) && !store.csrfValid(id, req.get(CSRF_HEADER))) {
+      throw new VigilError('forbidden', `A write made with a session needs the ${CSRF_HEADER} header of that session`);
+    }
+    return { kind: 'admin', session };
+  };
+
+  const identify = async (req: Request, allowSession: boolean): Promise<Principal> => {
+    const sessionId = allowSession && req.headers.authorization === undefined ? sessionIdOf(req) : undefined;
+    if (sessions && sessionId !== undefined) return fromSession(sessions, req, sessionId);
     const token = bearer(req);
     const client = req.ip ?? 'unknown';
     failures?.refuseIfBlocked(client);
@@ -49,7 +70,7 @@ export function createAuth(adminToken: string, keys: KeyResolver, failures?: Fai
   };
 
   const guard = (allowed: Array<Principal['kind']>) => async (req: Request, res: Response, next: NextFunction) => {
-    const principal = await identify(req);
+    const principal = await identify(req, allowed.includes('admin'));
     if (!allowed.includes(principal.kind)) {
       throw new VigilError('forbidden', principal.kind === 'ingest' ? 'This route needs the admin token' : 'This route takes an app ingest key');
     }

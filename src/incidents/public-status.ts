@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Incident, IncidentStatus, Severity } from '../domain/types';
 import type { IncidentStore } from '../store/ports';
+import { GENERIC_TITLE, PROGRESS } from './banner-text';
 
 export type AppHealth = 'operational' | 'degraded' | 'outage';
 
@@ -20,14 +21,9 @@ export interface PublicStatus {
 
 /**
  * What end users read in the app's banner. Titles and suspected causes are written for engineers ("appVersion 5.2.0,
- * 38% failing") and stay internal; users see the operator's publicMessage, or this.
+ * 38% failing") and stay internal; users see the operator's publicMessage, or GENERIC_TITLE.
  */
-export const GENERIC_TITLE = 'Some users may have trouble logging in';
-
-const PROGRESS: Record<Exclude<IncidentStatus, 'resolved'>, string> = {
-  open: 'We are aware of the problem and looking into it.',
-  acknowledged: 'Our team is working on a fix.',
-};
+export { GENERIC_TITLE };
 
 const HEALTH: Record<Severity, AppHealth> = { critical: 'outage', major: 'degraded', minor: 'degraded' };
 

@@ -1,13 +1,10 @@
+import { aggregate, failInRealTime, healthyMinute, iso, MIN, minuteOf } from '../support/login-traffic';
 import { eventually, startTestService, type TestService } from '../support/service';
 
 /**
  * The story Vigil exists for, on the running service: an hour of healthy logins, then a release whose logins fail
  * 90% of the time. Within a minute an incident is open and the in-app status reports trouble.
  */
-const MIN = 60_000;
-const minuteOf = (ms: number) => Math.floor(ms / MIN) * MIN;
-const iso = (ms: number) => new Date(ms).toISOString();
-
 interface Incident {
   id: string;
   kind: string;
@@ -16,30 +13,6 @@ interface Incident {
   detectedAt: string;
   suspectedCause: { dimension: string; value: string; release: { appVersion: string } | null } | null;
 }
-
-/** Normal failures are people mistyping passwords; the broken release times out. */
-const aggregate = (
-  minute: number,
-  appVersion: string,
-  platform: 'ios' | 'android',
-  attempts: number,
-  failures: number,
-  errorCode = 'INVALID_PASSWORD',
-) => ({
-  type: 'login_aggregate',
-  minute: iso(minute),
-  attempts,
-  failures,
-  users: attempts - 5,
-  failedUsers: failures,
-  ...(failures > 0 ? { failuresByErrorCode: { [errorCode]: failures } } : {}),
-  appVersion,
-  platform,
-  osVersion: platform === 'ios' ? '17.4' : '14',
-  region: 'eu',
-});
-
-const healthyMinute = (minute: number) => [aggregate(minute, '5.1.0', 'ios', 100, 1), aggregate(minute, '5.1.0', 'android', 100, 2)];
 
 describe('detection, end to end', () => {
   let svc: TestService;
@@ -58,39 +31,6 @@ describe('detection, end to end', () => {
     expect(body.rejected).toEqual([]);
   };
 
-  /** The broken release in real time: every second, 5.2.0 logins failing 9 in 10 beside healthy 5.1.0 ones. */
-  const failInRealTime = () => {
-    let running = true;
-    let user = 0;
-    const loop = (async () => {
-      while (running) {
-        const ts = iso(Date.now());
-        const login = (appVersion: string, platform: 'ios' | 'android', failed: boolean) => ({
-          type: 'login',
-          ts,
-          outcome: failed ? 'failure' : 'success',
-          ...(failed ? { errorCode: 'AUTH_TIMEOUT' } : {}),
-          appVersion,
-          platform,
-          osVersion: platform === 'ios' ? '17.4' : '14',
-          region: 'eu',
-          userId: `user-${(user += 1)}`,
-        });
-        await send([
-          ...Array.from({ length: 10 }, (_, i) => login('5.2.0', 'android', i < 9)),
-          login('5.1.0', 'ios', false),
-          login('5.1.0', 'ios', false),
-          login('5.1.0', 'android', false),
-        ]);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    })();
-    return async () => {
-      running = false;
-      await loop;
-    };
-  };
-
   it('when 5.2.0 starts failing 90% of logins, then an incident opens within 60 s and /v1/status reports it', async () => {
     const now = minuteOf(Date.now());
     const history = [];
@@ -107,7 +47,7 @@ describe('detection, end to end', () => {
     const rollout = (minute: number) => [...healthyMinute(minute), aggregate(minute, '5.2.0', 'android', 150, 135, 'AUTH_TIMEOUT')];
     await send([...rollout(now - 2 * MIN), ...rollout(now - MIN)]);
 
-    const stopFailing = failInRealTime();
+    const stopFailing = failInRealTime(send);
     let incident: Incident;
     try {
       incident = await eventually(async () => {

@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       statusRatePerSecond: 2000,
       authFailuresPerMinute: 300,
       alertAllowPrivateTargets: false,
+      sessionIdleMs: 3_600_000,
+      sessionMaxMs: 43_200_000,
       publicUrl: 'http://localhost:8080',
     });
     expect(Object.isFrozen(config)).toBe(true);
