@@ -8,6 +8,8 @@
 #
 # The cache is ${VIGIL_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/vigil}/ferretdb-v1.24.2/.
 set -euo pipefail
+# Go's usual home, for shells whose PATH does not name it.
+PATH="$PATH:/usr/local/go/bin"
 
 VERSION=v1.24.2
 MODULE=github.com/FerretDB/FerretDB
