@@ -34,6 +34,9 @@ const EnvSchema = z.object({
   INGEST_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
 });
 
+/** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
+export const ENV_VARS: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   readonly port: number;
   readonly host: string;
