@@ -21,7 +21,9 @@ async function checkRedis(): Promise<void> {
 /**
  * The MongoDB half of the suite runs against MONGODB_URL when given, else against a FerretDB started here for the
  * whole run when scripts/ferretdb.sh has built one. The test workers are forked after this, so they inherit the
- * variables set here (and the reason when there is no server).
+ * variables set here (and the reason when there is no server). FerretDB's URL goes in a variable of its own, read by
+ * test/support/mongo.ts: in MONGODB_URL it would also reach the tests that start Vigil processes with the
+ * environment they were given, and move them off the embedded store they set up.
  */
 async function provideMongo(): Promise<void> {
   if (process.env.MONGODB_URL) {
@@ -36,7 +38,7 @@ async function provideMongo(): Promise<void> {
   }
   const ferret = await startFerretDb();
   globalThis.vigilFerretDb = ferret;
-  process.env.MONGODB_URL = ferret.url;
+  process.env.VIGIL_TEST_MONGODB_URL = ferret.url;
   process.env.VIGIL_TEST_MONGODB_SERVER = FERRETDB_VERSION;
   console.log(`\n[vigil] MongoDB tests run against ${FERRETDB_VERSION} at ${ferret.url}\n`);
 }

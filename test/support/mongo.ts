@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 
 /**
- * Where the MongoDB tests run: MONGODB_URL as given, or the FerretDB the Jest global set-up started and exported.
- * Without either they are skipped, with the reason the set-up found.
+ * Where the MongoDB tests run: MONGODB_URL as given, or the FerretDB the Jest global set-up started
+ * (VIGIL_TEST_MONGODB_URL). Without either they are skipped, with the reason the set-up found.
  */
 export function mongoTestTarget(): { url: string; server: string } | { skipReason: string } {
-  const url = process.env.MONGODB_URL;
-  if (url) return { url, server: process.env.VIGIL_TEST_MONGODB_SERVER ?? 'MONGODB_URL' };
+  if (process.env.MONGODB_URL) return { url: process.env.MONGODB_URL, server: 'MONGODB_URL' };
+  const ferret = process.env.VIGIL_TEST_MONGODB_URL;
+  if (ferret) return { url: ferret, server: process.env.VIGIL_TEST_MONGODB_SERVER ?? 'FerretDB' };
   return { skipReason: process.env.VIGIL_TEST_MONGODB_SKIPPED ?? 'MONGODB_URL is not set' };
 }
 
