@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Vigil's image: `docker run -e ADMIN_TOKEN=… -e REDIS_URL=redis://… -p 8080:8080 vigil` runs the API and the workers
 # in one process with the embedded store in the /data volume; compose runs them apart, on MongoDB (docs/deploy.md).
-# scripts/docker-steps-check.mjs performs this file's build steps outside Docker and starts the result, so keep
+# scripts/docker-steps-check.ts performs this file's build steps outside Docker and starts the result, so keep
 # every build step a RUN of the `build` stage.
 
 FROM node:20-bookworm-slim AS build
@@ -9,9 +9,10 @@ WORKDIR /app
 # A compiler for native modules (better-sqlite3) when no prebuilt binary fits this platform.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 # The whole context, then one `npm ci`: it installs every workspace and runs the root `prepare` (the build), so
-# whatever the build grows to (the SDK, the dashboard) lands in the image without this file changing.
+# whatever the build grows to (the SDK, the dashboard) lands in the image without this file changing. npm's download
+# cache outlives the layer, so a source change does not download every package again.
 COPY . .
-RUN npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
