@@ -1,3 +1,4 @@
+import { loginAggregate } from '../support/login-aggregate';
 import { eventually, startTestService, type TestService } from '../support/service';
 
 /**
@@ -17,29 +18,7 @@ interface Incident {
   suspectedCause: { dimension: string; value: string; release: { appVersion: string } | null } | null;
 }
 
-/** Normal failures are people mistyping passwords; the broken release times out. */
-const aggregate = (
-  minute: number,
-  appVersion: string,
-  platform: 'ios' | 'android',
-  attempts: number,
-  failures: number,
-  errorCode = 'INVALID_PASSWORD',
-) => ({
-  type: 'login_aggregate',
-  minute: iso(minute),
-  attempts,
-  failures,
-  users: attempts - 5,
-  failedUsers: failures,
-  ...(failures > 0 ? { failuresByErrorCode: { [errorCode]: failures } } : {}),
-  appVersion,
-  platform,
-  osVersion: platform === 'ios' ? '17.4' : '14',
-  region: 'eu',
-});
-
-const healthyMinute = (minute: number) => [aggregate(minute, '5.1.0', 'ios', 100, 1), aggregate(minute, '5.1.0', 'android', 100, 2)];
+const healthyMinute = (minute: number) => [loginAggregate(minute, '5.1.0', 'ios', 100, 1), loginAggregate(minute, '5.1.0', 'android', 100, 2)];
 
 describe('detection, end to end', () => {
   let svc: TestService;
@@ -104,7 +83,7 @@ describe('detection, end to end', () => {
     expect(release.status).toBe(201);
     // The detector judges closed minutes and wants two bad ones: the rollout's first two minutes arrive as the SDK's
     // per-minute aggregates, so the test does not depend on where in the current minute it starts.
-    const rollout = (minute: number) => [...healthyMinute(minute), aggregate(minute, '5.2.0', 'android', 150, 135, 'AUTH_TIMEOUT')];
+    const rollout = (minute: number) => [...healthyMinute(minute), loginAggregate(minute, '5.2.0', 'android', 150, 135, 'AUTH_TIMEOUT')];
     await send([...rollout(now - 2 * MIN), ...rollout(now - MIN)]);
 
     const stopFailing = failInRealTime();

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { ManualClock } from '../../src/clock';
+import { loginAggregate } from '../support/login-aggregate';
 import { dropDatabase, mongoTestTarget, uniqueDatabaseUrl } from '../support/mongo';
 import { eventually, startTestService, type TestService } from '../support/service';
 
@@ -10,20 +11,6 @@ import { eventually, startTestService, type TestService } from '../support/servi
  */
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-const aggregate = (minute: number, appVersion: string, attempts: number, failures: number, errorCode = 'INVALID_PASSWORD') => ({
-  type: 'login_aggregate',
-  minute: iso(minute),
-  attempts,
-  failures,
-  users: attempts - 5,
-  failedUsers: failures,
-  ...(failures > 0 ? { failuresByErrorCode: { [errorCode]: failures } } : {}),
-  appVersion,
-  platform: 'android',
-  osVersion: '14',
-  region: 'eu',
-});
 
 interface IncidentBody {
   id: string;
@@ -69,7 +56,7 @@ if ('url' in target) {
       };
       const now = Math.floor(clock.now() / MIN) * MIN;
       const history = [];
-      for (let minute = now - 60 * MIN; minute <= now - 4 * MIN; minute += MIN) history.push(aggregate(minute, '5.1.0', 200, 3));
+      for (let minute = now - 60 * MIN; minute <= now - 4 * MIN; minute += MIN) history.push(loginAggregate(minute, '5.1.0', 'android', 200, 3));
       await send(history);
       const release = await api.api('/v1/releases', {
         method: 'POST',
@@ -79,7 +66,7 @@ if ('url' in target) {
       expect(release.status).toBe(201);
       const broken = [];
       for (let minute = now - 3 * MIN; minute < now; minute += MIN) {
-        broken.push(aggregate(minute, '5.1.0', 200, 3), aggregate(minute, '5.2.0', 150, 135, 'AUTH_TIMEOUT'));
+        broken.push(loginAggregate(minute, '5.1.0', 'android', 200, 3), loginAggregate(minute, '5.2.0', 'android', 150, 135, 'AUTH_TIMEOUT'));
       }
       await send(broken);
 
