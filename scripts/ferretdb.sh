@@ -45,7 +45,7 @@ build() {
   # Built beside the target and renamed: a concurrent run never sees half a binary.
   (cd "$src" && go build -trimpath -o "$BIN.$$" ./cmd/ferretdb)
   mv "$BIN.$$" "$BIN"
-  "$BIN" --version | head -n 1
+  "$BIN" --version | sed -n 1p
   echo "ferretdb: built $VERSION in $((SECONDS - started)) s at $BIN"
 }
 
