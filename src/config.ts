@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
 });
 
+/** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
+export const ENV_VARS: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   readonly port: number;
   readonly host: string;

@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /**
  * Every metric Vigil exports, built on a registry that is passed in (tests build their own). Labels are bounded:
  * apps are operator-created, platforms and kinds are enums; no user ids, versions or error codes as labels.
+ * Vigil's own metrics are named vigil_*; Node's default process metrics keep their conventional process_* and
+ * nodejs_* names, so the standard Node.js dashboards and alerts work unchanged.
  */
 export interface QueueDepth {
   queue: string;
@@ -11,7 +13,7 @@ export interface QueueDepth {
 }
 
 export function createMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   let queueDepth: (() => Promise<QueueDepth[]>) | undefined;
   return {
@@ -87,6 +89,11 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       name: 'vigil_detector_evaluations_total',
       help: 'Detector evaluations, by outcome (ok, error, busy: skipped while another run of the app held its lock)',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    detectorLastSuccess: new Gauge({
+      name: 'vigil_detector_last_success_timestamp_seconds',
+      help: 'When this process last finished a detector evaluation without error (0: not yet since it started)',
       registers,
     }),
     notifications: new Counter({

@@ -87,6 +87,7 @@ export class LiveDetector<S> {
       await this.saveAndUnlock(app, token, result.state);
       released = true;
       metrics.detectorEvaluations.inc({ outcome: 'ok' });
+      metrics.detectorLastSuccess.set(now / 1000);
       return 'evaluated';
     } catch (err) {
       metrics.detectorEvaluations.inc({ outcome: 'error' });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import Redis from 'ioredis';
+import { freePort } from './ports';
 import { makeTempDir } from './tmp';
 
 /**
@@ -17,15 +17,6 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** Kills it (if running) and removes its directory. */
   remove(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitUntilAnswering(url: string, timeoutMs = 10_000): Promise<void> {

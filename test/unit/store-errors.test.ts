@@ -1,6 +1,6 @@
 import { VigilError } from '../../src/errors';
 import { toStoreError as fromSqlite } from '../../src/store/embedded/sqlite-errors';
-import { duplicateKeyField, isDuplicateKey, toStoreError as fromMongo } from '../../src/store/mongo/mongo-errors';
+import { isDuplicateKey, toStoreError as fromMongo } from '../../src/store/mongo/mongo-errors';
 
 /** Error shapes as the drivers throw them (name / code / message), to pin the mapping without a database. */
 const driverError = (name: string, message: string, extra: Record<string, unknown> = {}): Error =>
@@ -40,15 +40,17 @@ describe('store error mapping', () => {
     expect(fromMongo(duplicate)).toBe(duplicate);
   });
 
-  it('when a duplicate key error arrives, then the index field is named, with or without keyPattern', () => {
-    const withPattern = driverError('MongoServerError', 'E11000', { code: 11000, keyPattern: { name: 1 } });
-    const messageOnly = driverError(
+  it('when a unique index refuses a write, then it is a duplicate key on MongoDB and on FerretDB alike', () => {
+    const mongo = driverError('MongoServerError', 'E11000 duplicate key error collection: vigil.apps', { code: 11000 });
+    // FerretDB 1.x on an update: its SQLite back end's words, as an InternalError.
+    const ferretUpdate = driverError(
       'MongoServerError',
-      'E11000 duplicate key error collection: vigil.apps index: name_1 dup key: { name: "shop" }',
-      { code: 11000 },
+      "[msg_update.go:133] [collection.go:177 sqlite.(*collection).UpdateAll.func1] constraint failed: UNIQUE constraint failed: index 'incidents_1_open_key_unique' (2067)",
+      { code: 1, codeName: 'InternalError' },
     );
-    expect(isDuplicateKey(withPattern)).toBe(true);
-    expect(duplicateKeyField(withPattern)).toBe('name');
-    expect(duplicateKeyField(messageOnly)).toBe('name');
+    const otherInternal = driverError('MongoServerError', 'something else broke', { code: 1, codeName: 'InternalError' });
+    expect(isDuplicateKey(mongo)).toBe(true);
+    expect(isDuplicateKey(ferretUpdate)).toBe(true);
+    expect(isDuplicateKey(otherInternal)).toBe(false);
   });
 });

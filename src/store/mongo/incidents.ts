@@ -18,6 +18,8 @@ import { newIncidentRecord } from '../records';
 import { decodeCursor, pageSize, toPage } from '../cursor';
 import { definedPatch, statusTimes } from '../incident-changes';
 import type { IncidentFilter, IncidentPatch, IncidentStore, NewIncident } from '../ports';
+import { OPEN_KEY_INDEX } from './migrations';
+import { SerialByKey } from './serial';
 import { guard, isDuplicateKey, toDate, toDateOrNull, toMs, toMsOrNull } from './mongo-errors';
 
 interface TimelineDoc {
@@ -31,8 +33,12 @@ export interface IncidentDoc {
   _id: string;
   app: string;
   fingerprint: string;
-  /** app + NUL + fingerprint while the incident is unresolved, absent once resolved: the partial unique index key. */
-  openKey?: string;
+  /**
+   * The key of the one-open-incident invariant, under a plain unique index: app + NUL + fingerprint while the incident
+   * is unresolved, its own id once resolved (unique by itself, so resolved incidents never collide). Partial and
+   * sparse indexes would say it more directly, but FerretDB 1.x, Cosmos DB and older DocumentDB lack them.
+   */
+  openKey: string;
   kind: IncidentKind;
   status: IncidentStatus;
   severity: Severity;
@@ -64,7 +70,7 @@ const incidentSchema = new Schema<IncidentDoc>(
     _id: { type: String, required: true },
     app: { type: String, required: true },
     fingerprint: { type: String, required: true },
-    openKey: { type: String },
+    openKey: { type: String, required: true },
     kind: { type: String, enum: INCIDENT_KINDS, required: true },
     status: { type: String, enum: INCIDENT_STATUSES, required: true },
     severity: { type: String, enum: SEVERITIES, required: true },
@@ -84,10 +90,7 @@ const incidentSchema = new Schema<IncidentDoc>(
   { versionKey: false, minimize: false },
 );
 // The invariant the whole dedup story rests on: one unresolved incident per app + fingerprint.
-incidentSchema.index(
-  { openKey: 1 },
-  { unique: true, partialFilterExpression: { openKey: { $exists: true } }, name: 'one_open_per_fingerprint' },
-);
+incidentSchema.index({ openKey: 1 }, { unique: true, name: OPEN_KEY_INDEX });
 incidentSchema.index({ detectedAt: -1, _id: -1 });
 incidentSchema.index({ app: 1, detectedAt: -1, _id: -1 });
 incidentSchema.index({ status: 1, detectedAt: -1, _id: -1 });
@@ -149,6 +152,9 @@ function changeUpdate(change: Change, extraSet: Record<string, unknown> = {}): U
 const OPEN_ATTEMPTS = 3;
 
 export class MongoIncidentStore implements IncidentStore {
+  /** One write at a time per incident in this process (see SerialByKey for why). */
+  private readonly writes = new SerialByKey();
+
   constructor(private readonly model: Model<IncidentDoc>) {}
 
   open(input: NewIncident): Promise<{ incident: Incident; created: boolean }> {
@@ -251,39 +257,46 @@ export class MongoIncidentStore implements IncidentStore {
   }
 
   transition(id: string, change: Transition): Promise<Incident | null> {
-    return guard(async () => {
-      // app and fingerprint never change, so reading them first cannot go stale; the status CAS below decides.
-      const cur = await this.model.findById(id, { app: 1, fingerprint: 1, status: 1 }).lean<IncidentDoc>().exec();
-      if (!cur || !change.from.includes(cur.status)) return null;
-      const times = statusTimes(change.to, change.at);
-      const set: Record<string, unknown> = { status: change.to };
-      if (times.acknowledgedAt !== undefined) set.acknowledgedAt = toDateOrNull(times.acknowledgedAt);
-      if (times.resolvedAt !== undefined) set.resolvedAt = toDateOrNull(times.resolvedAt);
-      const resolving = change.to === 'resolved';
-      if (!resolving) set.openKey = openKeyOf(cur.app, cur.fingerprint);
-      const update = changeUpdate(change, set);
-      if (resolving) update.$unset = { openKey: 1 };
-      try {
-        const doc = await this.model
-          .findOneAndUpdate({ _id: id, status: { $in: change.from } }, update, { returnDocument: 'after' })
-          .lean<IncidentDoc>()
-          .exec();
-        return doc ? toIncident(doc) : null;
-      } catch (err) {
-        // Reopening while another incident of this fingerprint is open: the unique index refuses, as the port says.
-        if (isDuplicateKey(err)) return null;
-        throw err;
-      }
-    });
+    return guard(() => this.writes.run(id, () => this.applyTransition(id, change)));
   }
 
-  update(id: string, change: Change): Promise<Incident | null> {
-    return guard(async () => {
+  private async applyTransition(id: string, change: Transition): Promise<Incident | null> {
+    // app and fingerprint never change, so reading them first cannot go stale; the status CAS below decides.
+    const cur = await this.model.findById(id, { app: 1, fingerprint: 1, status: 1 }).lean<IncidentDoc>().exec();
+    if (!cur || !change.from.includes(cur.status)) return null;
+    const times = statusTimes(change.to, change.at);
+    const set: Record<string, unknown> = { status: change.to };
+    if (times.acknowledgedAt !== undefined) set.acknowledgedAt = toDateOrNull(times.acknowledgedAt);
+    if (times.resolvedAt !== undefined) set.resolvedAt = toDateOrNull(times.resolvedAt);
+    // Resolving frees the app + fingerprint key; any other status (a reopen included) claims it, and the unique
+    // index refuses the claim while another incident holds it.
+    const openKey = change.to === 'resolved' ? id : openKeyOf(cur.app, cur.fingerprint);
+    set.openKey = openKey;
+    // A reopen asks first as well: a refusal is then a plain answer rather than a failed write to interpret.
+    const reopening = cur.status === 'resolved' && change.to !== 'resolved';
+    if (reopening && (await this.model.exists({ openKey, _id: { $ne: id } }).exec())) return null;
+    try {
       const doc = await this.model
-        .findOneAndUpdate({ _id: id }, changeUpdate(change), { returnDocument: 'after' })
+        .findOneAndUpdate({ _id: id, status: { $in: change.from } }, changeUpdate(change, set), { returnDocument: 'after' })
         .lean<IncidentDoc>()
         .exec();
       return doc ? toIncident(doc) : null;
-    });
+    } catch (err) {
+      // Another incident of this fingerprint opened between the question and the write: refused, as the port says.
+      if (isDuplicateKey(err)) return null;
+      throw err;
+    }
+  }
+
+  update(id: string, change: Change): Promise<Incident | null> {
+    return guard(() =>
+      this.writes.run(id, async () => {
+        const doc = await this.model
+          .findOneAndUpdate({ _id: id }, changeUpdate(change), { returnDocument: 'after' })
+          .lean<IncidentDoc>()
+          .exec();
+        return doc ? toIncident(doc) : null;
+      }),
+    );
   }
 }

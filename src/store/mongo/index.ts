@@ -3,9 +3,10 @@ import { unavailable } from '../../errors';
 import type { Logger } from '../../logger';
 import { errorMessage } from '../error-message';
 import type { Stores } from '../ports';
-import { MongoAppStore, appModel } from './apps';
+import { MongoAppStore, appModel, ingestKeyModel } from './apps';
 import { MongoChannelStore, channelModel } from './channels';
 import { MongoIncidentStore, incidentModel } from './incidents';
+import { migrateMongo } from './migrations';
 import { guard, toStoreError } from './mongo-errors';
 import { MongoPostmortemStore, postmortemModel } from './postmortems';
 import { MongoReleaseStore, releaseModel } from './releases';
@@ -35,8 +36,12 @@ export async function openMongoStores(url: string, logger: Logger, opts: MongoSt
     throw unavailable(`Cannot connect to MongoDB (MONGODB_URL): ${errorMessage(err)}`);
   }
 
-  const stores = createMongoStores(conn);
+  let stores: Stores;
   try {
+    // Before the models exist: with autoIndex, compiling a model starts its index build, which must find the data
+    // already migrated.
+    if (conn.db) await migrateMongo(conn.db, logger);
+    stores = createMongoStores(conn);
     await ensureIndexes(Object.values(conn.models), autoIndex);
   } catch (err) {
     await conn.close().catch(() => undefined);
@@ -50,7 +55,7 @@ export async function openMongoStores(url: string, logger: Logger, opts: MongoSt
 export function createMongoStores(conn: Connection): Stores {
   return {
     kind: 'mongo',
-    apps: new MongoAppStore(appModel(conn)),
+    apps: new MongoAppStore(appModel(conn), ingestKeyModel(conn)),
     releases: new MongoReleaseStore(releaseModel(conn)),
     incidents: new MongoIncidentStore(incidentModel(conn)),
     postmortems: new MongoPostmortemStore(postmortemModel(conn)),
@@ -64,7 +69,10 @@ export function createMongoStores(conn: Connection): Stores {
         }
         await conn.db.admin().ping();
       }),
-    close: () => guard(() => conn.close()),
+    close: () =>
+      guard(async () => {
+        await conn.close();
+      }),
   };
 }
 

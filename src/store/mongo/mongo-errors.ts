@@ -19,16 +19,13 @@ const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602,
 /** Mongoose's own words when buffering is off and the connection is not (yet, or any longer) open. */
 const UNAVAILABLE_MESSAGES = [/buffering timed out/i, /bufferCommands = false/, /Client must be connected/i, /connection .*closed/i];
 
+/**
+ * A unique index refused the write. MongoDB says so with code 11000 everywhere; FerretDB 1.x does too on inserts, but
+ * on updates it reports its SQLite back end's own words as an InternalError.
+ */
 export function isDuplicateKey(err: unknown): boolean {
-  return errorField(err, 'code') === 11000;
-}
-
-/** Which unique index a duplicate-key error came from, so `name` and `openKey` collisions are told apart. */
-export function duplicateKeyField(err: unknown): string | undefined {
-  const pattern = errorField(err, 'keyPattern');
-  if (typeof pattern === 'object' && pattern !== null) return Object.keys(pattern)[0];
-  // Servers that omit keyPattern still name the index in the message: "E11000 … index: name_1 dup key …".
-  return /index: (\w+?)_-?1\b/.exec(errorMessage(err))?.[1];
+  const code = errorField(err, 'code');
+  return code === 11000 || (code === 1 && /UNIQUE constraint failed/.test(errorMessage(err)));
 }
 
 function isUnavailable(err: unknown, depth = 0): boolean {

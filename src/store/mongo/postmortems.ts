@@ -7,6 +7,7 @@ import {
 } from '../../domain/types';
 import { newPostmortemRecord } from '../records';
 import type { PostmortemFilter, PostmortemStore } from '../ports';
+import { SerialByKey } from './serial';
 import { guard, isDuplicateKey, toDate, toDateOrNull, toMs, toMsOrNull } from './mongo-errors';
 
 interface EditDoc {
@@ -76,6 +77,9 @@ const toPostmortem = (d: PostmortemDoc): Postmortem => ({
 type Change = Parameters<PostmortemStore['update']>[2];
 
 export class MongoPostmortemStore implements PostmortemStore {
+  /** One edit at a time per postmortem in this process, so the version check cannot pass twice (see SerialByKey). */
+  private readonly writes = new SerialByKey();
+
   constructor(private readonly model: Model<PostmortemDoc>) {}
 
   createDraft(input: {
@@ -135,22 +139,24 @@ export class MongoPostmortemStore implements PostmortemStore {
   }
 
   update(incidentId: string, expectedVersion: number, change: Change): Promise<Postmortem | null> {
-    return guard(async () => {
-      const set: Record<string, unknown> = { updatedAt: toDate(change.at) };
-      if (change.content !== undefined) set.content = change.content;
-      if (change.status !== undefined) set.status = change.status;
-      if (change.publishedAt !== undefined) set.publishedAt = toDateOrNull(change.publishedAt);
-      const update: UpdateQuery<PostmortemDoc> = {
-        $set: set,
-        $inc: { version: 1 },
-        $push: { edits: { at: toDate(change.edit.at), by: change.edit.by, fields: change.edit.fields } },
-      };
-      // Compare-and-set on version: a stale editor matches nothing and gets null.
-      const doc = await this.model
-        .findOneAndUpdate({ incidentId, version: expectedVersion }, update, { returnDocument: 'after' })
-        .lean<PostmortemDoc>()
-        .exec();
-      return doc ? toPostmortem(doc) : null;
-    });
+    return guard(() =>
+      this.writes.run(incidentId, async () => {
+        const set: Record<string, unknown> = { updatedAt: toDate(change.at) };
+        if (change.content !== undefined) set.content = change.content;
+        if (change.status !== undefined) set.status = change.status;
+        if (change.publishedAt !== undefined) set.publishedAt = toDateOrNull(change.publishedAt);
+        const update: UpdateQuery<PostmortemDoc> = {
+          $set: set,
+          $inc: { version: 1 },
+          $push: { edits: { at: toDate(change.edit.at), by: change.edit.by, fields: change.edit.fields } },
+        };
+        // Compare-and-set on version: a stale editor matches nothing and gets null.
+        const doc = await this.model
+          .findOneAndUpdate({ incidentId, version: expectedVersion }, update, { returnDocument: 'after' })
+          .lean<PostmortemDoc>()
+          .exec();
+        return doc ? toPostmortem(doc) : null;
+      }),
+    );
   }
 }
