@@ -10,11 +10,14 @@ function vigil(args: string[], dataDir: string) {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', MONGODB_URL: '' },
     encoding: 'utf8',
-    // Generating and replaying three days of traffic on a busy shared machine.
-    timeout: 170_000,
+    // Generating and replaying three days of traffic is bounded work, slow on a busy shared machine.
+    timeout: 280_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Each test starts one or two processes, compiling the sources as they load. */
+const PROCESS_TIMEOUT_MS = 300_000;
 
 describe('vigil command line', () => {
   const tmp = makeTempDir('cli');
@@ -33,27 +36,27 @@ describe('vigil command line', () => {
       { id: app.id, name: 'shop-ios', createdAt: expect.any(String) },
     ]);
     expect(listed.stdout).not.toContain('vk_');
-  });
+  }, PROCESS_TIMEOUT_MS);
 
   it('when the name is taken, then it fails with exit 1 and says so', () => {
     vigil(['apps', 'create', 'taken'], tmp.dir);
     const again = vigil(['apps', 'create', 'taken'], tmp.dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
-  });
+  }, PROCESS_TIMEOUT_MS);
 
   it('when the process is asked for help or misused, then its exit code is 0 or 2', () => {
     expect(vigil(['simulate', '--help'], tmp.dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: vigil simulate') });
     const misused = vigil(['nonsense'], tmp.dir);
     expect(misused).toMatchObject({ code: 2, stdout: '' });
     expect(misused.stderr).toContain("unknown command 'nonsense'");
-  });
+  }, PROCESS_TIMEOUT_MS);
 
   it('when the input file is missing, then backtest fails with exit 1 and names the file', () => {
     const run = vigil(['backtest', '--input', path.join(tmp.dir, 'missing.ndjson.gz')], tmp.dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('missing.ndjson.gz');
-  });
+  }, PROCESS_TIMEOUT_MS);
 
   it(
     'when `simulate --scenario seed-incident` feeds `backtest`, then one incident line names app version 5.2.0',
@@ -70,6 +73,6 @@ describe('vigil command line', () => {
       expect(lines[0]).toMatchObject({ kind: 'error_rate', suspectedCause: { dimension: 'appVersion', value: '5.2.0' } });
       expect(run.stderr).toMatch(/100% .* 1 incident/);
     },
-    180_000,
+    2 * PROCESS_TIMEOUT_MS,
   );
 });
