@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { makeTempDir } from '../support/tmp';
 
@@ -50,6 +50,20 @@ describe('vigil command line', () => {
     const misused = vigil(['nonsense'], tmp.dir);
     expect(misused).toMatchObject({ code: 2, stdout: '' });
     expect(misused.stderr).toContain("unknown command 'nonsense'");
+  }, PROCESS_TIMEOUT_MS);
+
+  it('when the reader stops early (`| head`), then the command stops quietly with exit 0', async () => {
+    const child = spawn(process.execPath, ['-r', './test/support/swc-register.cjs', 'src/cli/main.ts', 'simulate', '--scenario', 'quiet-days'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    expect(await closed).toBe(0);
+    expect(stderr).not.toContain('EPIPE');
   }, PROCESS_TIMEOUT_MS);
 
   it('when the input file is missing, then backtest fails with exit 1 and names the file', () => {
