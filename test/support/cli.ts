@@ -17,6 +17,9 @@ function capture(isTTY: boolean): { stream: PassThrough & { isTTY?: boolean; col
 }
 
 export async function runVigil(args: string[], opts: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliRun> {
+  // Commander's `help` command exits with process.exitCode, which an earlier test file in this jest worker may have
+  // left set; a real `vigil` process starts without one.
+  process.exitCode = undefined;
   const stdout = capture(false);
   const stderr = capture(opts.tty ?? false);
   const code = await runCli(args, { stdout: stdout.stream, stderr: stderr.stream, env: opts.env ?? process.env });
