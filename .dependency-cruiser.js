@@ -25,6 +25,13 @@ module.exports = {
       to: { dependencyTypes: ['core', 'npm'], pathNot: ['^node_modules/zod/'] },
     },
     {
+      name: 'cli-not-from-http',
+      severity: 'error',
+      comment: 'The command line shares input rules with the API through src/validation.ts, not through the HTTP layer.',
+      from: { path: '^src/cli' },
+      to: { path: '^src/http' },
+    },
+    {
       name: 'src-not-from-workers-or-tests',
       severity: 'error',
       comment: 'Only the composition root (src/service.ts) wires the worker processors in.',

@@ -9,6 +9,8 @@ import type { Clock } from '../clock';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { startService } from '../service';
+import { findScenario, scenarioSpec, type ExpectedIncident, type Scenario } from '../simulate/scenarios';
+import { HOUR, MINUTE, trafficMinutes, type ReleaseLine, type TrafficLine, type TrafficMinute } from '../simulate/traffic';
 
 /**
  * `npm run demo`: the seed incident, replayed through a real Vigil in this process. App update 5.2.0 ships at 14:00
@@ -17,14 +19,14 @@ import { startService } from '../service';
  * lives under a temporary DATA_DIR and its own REDIS_PREFIX, both removed at the end: a real deployment is never touched.
  */
 
-const MINUTE = 60_000;
-const at = (hhmm: string) => Date.parse(`2023-04-12T${hhmm}:00Z`);
-const START = at('12:00');
-const RELEASE = at('14:00');
-const FIX = at('17:30');
+const SEED = findScenario('seed-incident') as Scenario;
+const [SEED_INCIDENT] = SEED.incidents as [ExpectedIncident];
+const RELEASE = Date.parse(SEED_INCIDENT.onset);
+const FIX = Date.parse(SEED_INCIDENT.end);
+const START = RELEASE - 2 * HOUR;
 /** If the detector has not resolved it by then, the on-call engineer does, through the API. */
-const MANUAL_RESOLVE = at('18:30');
-const BACKFILL_FROM = START - 24 * MINUTE * 60 + 5 * MINUTE;
+const MANUAL_RESOLVE = FIX + HOUR;
+const BACKFILL_FROM = START - 24 * HOUR + 5 * MINUTE;
 /** Simulated seconds per wall second: quick through quiet hours, slower around release, detection and fix. */
 const FAST = 480;
 const SLOW = 120;
@@ -56,91 +58,31 @@ class WarpClock implements Clock {
   }
 }
 
-// ---- traffic: a daily cycle, three healthy versions, two platforms, three regions, ~1.5% failures ----
+// ---- traffic: the seed-incident scenario of `vigil simulate`, minute by minute ----
 
-/** Deterministic noise, so every run tells the same story. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(20230412);
-const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+type Event = Exclude<TrafficLine, ReleaseLine>;
 
-const PLATFORMS = [
-  { platform: 'ios', osVersion: '17.4', share: 0.45 },
-  { platform: 'android', osVersion: '14', share: 0.55 },
-] as const;
-const REGIONS = [
-  ['na', 0.4],
-  ['eu', 0.35],
-  ['apac', 0.25],
-] as const;
-const OLD_VERSIONS = [
-  ['5.1.0', 0.6],
-  ['5.0.2', 0.28],
-  ['4.9.1', 0.12],
-] as const;
-
-/** Logins per minute: quiet at 04:00 UTC, busiest at 16:00. */
-const loginsPerMinute = (t: number) => {
-  const hour = (t / 3_600_000) % 24;
-  return 320 * (0.2 + 0.8 * (0.5 - 0.5 * Math.cos((2 * Math.PI * (hour - 4)) / 24)));
-};
-/** 5.2.0 spreads after its release: about 40% of logins an hour later. */
-const newVersionShare = (t: number) => (t < RELEASE ? 0 : 0.45 * (1 - Math.exp(-(t - RELEASE) / (30 * MINUTE))));
-
-interface Aggregate {
-  type: 'login_aggregate';
-  minute: string;
-  attempts: number;
-  failures: number;
-  users: number;
-  failedUsers: number;
-  appVersion: string;
-  platform: string;
-  osVersion: string;
-  region: string;
-}
-
-function minuteOfTraffic(minute: number): Aggregate[] {
-  const fresh = newVersionShare(minute);
-  const versions: Array<readonly [string, number]> = [
-    ...OLD_VERSIONS.map(([v, share]) => [v, share * (1 - fresh)] as const),
-    ...(fresh > 0 ? [['5.2.0', fresh] as const] : []),
-  ];
-  const events: Aggregate[] = [];
-  for (const [appVersion, versionShare] of versions) {
-    const broken = appVersion === '5.2.0' && minute < FIX;
-    for (const { platform, osVersion, share: platformShare } of PLATFORMS) {
-      for (const [region, regionShare] of REGIONS) {
-        const expected = loginsPerMinute(minute) * versionShare * platformShare * regionShare;
-        const attempts = Math.max(0, Math.round(expected + Math.sqrt(expected) * gauss()));
-        if (attempts === 0) continue;
-        // Failure rates wander minute to minute more than a plain binomial (retries, bursts).
-        const rate = broken ? 0.9 : Math.min(0.5, 0.015 * Math.exp(0.3 * gauss()));
-        const failures = Math.min(attempts, Math.max(0, Math.round(attempts * rate + Math.sqrt(attempts * rate * (1 - rate)) * gauss())));
-        const users = Math.max(1, Math.round(attempts * 0.92));
-        events.push({
-          type: 'login_aggregate',
-          minute: new Date(minute).toISOString(),
-          attempts,
-          failures,
-          users,
-          failedUsers: Math.min(users, Math.round(failures * 0.9)),
-          appVersion,
-          platform,
-          osVersion,
-          region,
-        });
+/**
+ * The scenario's events from `from` up to (not including) `to`, pulled from one generator in time order: the
+ * demo asks for consecutive ranges, so every minute is generated once. Its release lines are left out: the demo
+ * registers the release through the API, as a CI job would.
+ */
+function trafficSource(): (from: number, to: number) => Event[] {
+  const minutes = trafficMinutes(scenarioSpec(SEED));
+  let pending: TrafficMinute | undefined;
+  return (from, to) => {
+    const events: Event[] = [];
+    for (;;) {
+      if (!pending) {
+        const next = minutes.next();
+        if (next.done) return events;
+        pending = next.value;
       }
+      if (pending.at >= to) return events;
+      if (pending.at >= from) for (const line of pending.lines) if (line.type !== 'release') events.push(line);
+      pending = undefined;
     }
-  }
-  return events;
+  };
 }
 
 // ---- the API, as an SDK, a CI job and an on-call engineer would use it ----
@@ -238,9 +180,9 @@ async function run(config: Config, clock: WarpClock, interrupted: () => boolean)
     );
 
     let sent = 0;
+    const traffic = trafficSource();
     const send = async (from: number, to: number) => {
-      const events: Aggregate[] = [];
-      for (let m = from; m < to; m += MINUTE) events.push(...minuteOfTraffic(m));
+      const events = traffic(from, to);
       for (let i = 0; i < events.length; i += 1000) {
         const batch = events.slice(i, i + 1000);
         const res = await call<{ accepted: number; rejected: unknown[] }>(app.ingestKey, 'POST', '/v1/events', { events: batch });

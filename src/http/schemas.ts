@@ -41,13 +41,6 @@ export const Day = z
     return ms >= MIN_TIME_MS && ms < MAX_TIME_MS;
   }, TIME_RANGE);
 
-export const Name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, . _ - (starting with a letter or digit)');
-
 /** Who did something: recorded in timelines and edit logs. */
 export const Actor = z.string().trim().min(1).max(100);
 

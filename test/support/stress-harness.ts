@@ -4,7 +4,7 @@ import type { DetectorState } from '../../src/domain/detection/detector';
 import type { DetectorSettings } from '../../src/domain/detection/settings';
 import type { Finding } from '../../src/domain/detection/signals';
 import type { LoginAggregate, Platform, Release } from '../../src/domain/types';
-import { Random } from './random';
+import { Random } from '../../src/simulate/random';
 
 /**
  * Stress harness: the detector, through the same `evaluateApp` the live worker and the backtest call, on simulated

@@ -5,7 +5,8 @@ import type { App } from '../../domain/types';
 import { jsonBody } from '../app';
 import type { Auth } from '../auth';
 import { iso } from '../present';
-import { Id, Name } from '../schemas';
+import { Name } from '../../validation';
+import { Id } from '../schemas';
 import { parse } from '../validate';
 
 const present = (app: App) => ({ id: app.id, name: app.name, createdAt: iso(app.createdAt) });
