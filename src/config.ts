@@ -9,6 +9,32 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** An origin as browsers send it in `Origin`: scheme://host[:port], lower case, no path, default port left out. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** `*`, or a comma-separated list of origins allowed to call the SDK routes from a browser. */
+const CorsOrigins = z.string().transform((value, ctx): '*' | string[] => {
+  if (value.trim() === '*') return '*';
+  const origins = value
+    .split(',')
+    .map((o) => o.trim().toLowerCase())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    if (!isOrigin(origin)) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin: scheme://host[:port], without path or trailing slash (or * alone)` });
+    }
+  }
+  if (origins.length > 100) ctx.addIssue({ code: 'custom', message: 'at most 100 origins' });
+  return origins;
+});
+
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -32,6 +58,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   DETECTOR_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
   INGEST_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(2000)),
+  CORS_ORIGINS: z.preprocess(emptyAsUndefined, CorsOrigins.optional()),
 });
 
 export interface Config {
@@ -52,6 +79,8 @@ export interface Config {
   readonly detectorConfig: string | undefined;
   /** Requests per second one ingest key may make before 429s; a guard against runaway clients, not traffic shaping. */
   readonly ingestRatePerSecond: number;
+  /** Origins whose pages may call the SDK routes (`*`: any); undefined: no CORS headers at all. */
+  readonly corsOrigins: '*' | readonly string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     detectorConfig: e.DETECTOR_CONFIG,
     ingestRatePerSecond: e.INGEST_RATE_PER_SECOND,
+    corsOrigins: Array.isArray(e.CORS_ORIGINS) ? Object.freeze(e.CORS_ORIGINS) : e.CORS_ORIGINS,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

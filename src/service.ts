@@ -180,7 +180,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       );
     }
     const port = mode === 'worker' ? config.workerPort : config.port;
-    const server: Server = createHttpApp({ logger, metrics, routers }).listen(port, config.host);
+    const corsOrigins = mode === 'worker' ? undefined : config.corsOrigins;
+    const server: Server = createHttpApp({ logger, metrics, routers, corsOrigins }).listen(port, config.host);
     await once(server, 'listening');
     // First in line when stopping: no new requests while the rest drains.
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

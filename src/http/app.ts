@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { VigilError } from '../errors';
+import { sdkCors } from './cors';
 import { errorHandler, notFoundHandler } from './errors';
 
 export interface HttpOptions {
@@ -11,6 +12,8 @@ export interface HttpOptions {
   metrics: Metrics;
   /** Routers in mounting order; each brings its own paths and auth. */
   routers: Router[];
+  /** CORS_ORIGINS: set, browsers on these origins may call the SDK routes; unset, no CORS headers anywhere. */
+  corsOrigins?: '*' | readonly string[] | undefined;
 }
 
 /**
@@ -36,6 +39,8 @@ export function createHttpApp(opts: HttpOptions): Express {
     res.on('finish', () => end({ route: req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) }));
     next();
   });
+  // Before the routers: a preflight carries no token, and error answers (401, 429, 503) need the headers too.
+  if (opts.corsOrigins !== undefined) app.use(sdkCors(opts.corsOrigins));
   for (const router of opts.routers) app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(opts.logger));
