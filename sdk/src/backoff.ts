@@ -9,11 +9,11 @@ export const RETRY_AFTER_MAX_MS = 60 * 60_000;
 
 /**
  * Exponential backoff with full jitter (a uniform delay between 0 and the ceiling), so that a fleet of phones coming
- * back online at once does not retry in lockstep. `attempt` counts failures so far, from 1.
+ * back online at once does not retry in lockstep. `attempt` counts failures so far, from 1; `random` is in [0, 1).
  */
-export function backoffDelay(attempt: number, random: () => number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {
+export function backoffDelay(attempt: number, random: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
-  return Math.floor(random() * ceiling);
+  return Math.floor(random * ceiling);
 }
 
 /** `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */

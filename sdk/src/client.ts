@@ -238,9 +238,8 @@ export class VigilClient implements Vigil {
   /** Starts sending unless a send is running (then it runs again after) or a retry wait applies. */
   private pump(mode: SendMode): void {
     if (this.sending) {
-      this.again = this.again
-        ? { partial: this.again.partial || mode.partial, keepalive: this.again.keepalive || mode.keepalive, force: this.again.force || mode.force }
-        : mode;
+      // The send under way is the attempt a flush asked for: what follows it keeps to the retry wait.
+      this.again = { partial: mode.partial || !!this.again?.partial, keepalive: mode.keepalive || !!this.again?.keepalive, force: false };
       return;
     }
     if (this.runtime.now() < this.retryAt && !(mode.force && !this.retryFromServer)) return this.wake();
@@ -267,7 +266,7 @@ export class VigilClient implements Vigil {
     await this.ready;
     for (;;) {
       this.queue.dropExpired(this.runtime.now() - MAX_EVENT_AGE_MS);
-      const batch = await this.queue.next(this.settings.maxBatchSize, mode.partial, () => newBatchKey(this.runtime.random));
+      const batch = await this.queue.next(this.settings.maxBatchSize, mode.partial, () => newBatchKey(() => this.runtime.random()));
       if (!batch) break;
       const outcome = await this.transport.send(batch.key, this.wire(batch), { keepalive: mode.keepalive });
       const now = this.runtime.now();
@@ -276,7 +275,7 @@ export class VigilClient implements Vigil {
         this.queue.release();
         this.failures++;
         this.retryFromServer = outcome.retryAfterMs !== undefined;
-        this.retryAt = now + (outcome.retryAfterMs ?? backoffDelay(this.failures, this.runtime.random));
+        this.retryAt = now + (outcome.retryAfterMs ?? backoffDelay(this.failures, this.runtime.random()));
         this.wake();
         break;
       }

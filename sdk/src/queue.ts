@@ -110,6 +110,7 @@ export class EventQueue {
       if (this.pending.length === 0 || (!partial && this.pending.length < maxSize)) return undefined;
       batch = { key: newKey(), entries: this.pending.splice(0, maxSize) };
       this.batches.push(batch);
+      this.inFlight = batch;
       await this.persist();
     }
     this.inFlight = batch;

@@ -118,7 +118,7 @@ export class StatusPoller implements StatusFeed {
   /** Jittered, growing from one interval, never past the background pace (nor below the interval). */
   private backoff(): number {
     const { intervalMs, backgroundIntervalMs, http } = this.opts;
-    return Math.max(intervalMs, backoffDelay(this.failures, http.runtime.random, intervalMs * 2, backgroundIntervalMs));
+    return Math.max(intervalMs, backoffDelay(this.failures, http.runtime.random(), intervalMs * 2, backgroundIntervalMs));
   }
 
   private update(status: BannerStatus, etag: string | undefined): void {

@@ -43,6 +43,8 @@ export async function startReceiver(answer: (req: Received) => Answer) {
         return;
       }
       const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      // No automatic Date: the SDK reads it as the service's clock, which a test sets explicitly when it means to.
+      res.sendDate = false;
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(text);
     });

@@ -10,7 +10,7 @@ describe('SDK retry policy', () => {
     [10, 0.5, RETRY_MAX_MS / 2],
     [60, 0.25, RETRY_MAX_MS / 4],
   ])('when attempt %i fails and random() is %f, then the next try waits %i ms (full jitter, doubling, capped)', (attempt, random, ms) => {
-    expect(backoffDelay(attempt, () => random)).toBe(ms);
+    expect(backoffDelay(attempt, random)).toBe(ms);
   });
 
   const now = Date.parse('2026-11-27T12:00:00Z');
