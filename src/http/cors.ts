@@ -38,7 +38,9 @@ export function sdkCors(origins: '*' | readonly string[]): RequestHandler {
   return (req, res, next) => {
     // Express matches routes with or without a trailing slash; so does this.
     const route = perRoute.get(req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path);
-    if (!route || (req.method !== route.method && req.method !== 'OPTIONS')) return next();
+    // A preflight asks for a method: only the SDK's own (GET /v1/releases is an operator route).
+    const method = req.method === 'OPTIONS' ? req.headers['access-control-request-method'] : req.method;
+    if (!route || method !== route.method) return next();
     route.handler(req, res, next);
   };
 }
