@@ -1,7 +1,8 @@
 /**
  * Builds dist/: ESM (dist/esm) and CommonJS (dist/cjs) with their type declarations, each folder marked with its
  * module type so Node and TypeScript read both right, and a minified browser build (dist/browser/vigil.min.js, the
- * global `Vigil`). Run by `npm install` at the repository root and by `npm pack`.
+ * global `Vigil`). Run by `npm install` at the repository root and by `npm pack`; `--browser-only` rebuilds just the
+ * browser file (a fraction of a second: the browser test runs it so that it always loads the current sources).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,8 +33,10 @@ function compile(outDir, moduleOptions, type) {
   writeFileSync(path.join(dist, outDir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
 }
 
-rmSync(dist, { recursive: true, force: true });
-compile('cjs', ['--module', 'node16', '--moduleResolution', 'node16'], 'commonjs');
-compile('esm', ['--module', 'es2020', '--moduleResolution', 'bundler'], 'module');
+if (!process.argv.includes('--browser-only')) {
+  rmSync(dist, { recursive: true, force: true });
+  compile('cjs', ['--module', 'node16', '--moduleResolution', 'node16'], 'commonjs');
+  compile('esm', ['--module', 'es2020', '--moduleResolution', 'bundler'], 'module');
+}
 mkdirSync(path.join(dist, 'browser'), { recursive: true });
 await build({ ...BROWSER_BUILD, outfile: path.join(dist, 'browser', 'vigil.min.js'), sourcemap: true });
