@@ -12,7 +12,7 @@ import { eventually, startTestService, type TestService } from '../support/servi
 const ROOT = path.join(__dirname, '..', '..');
 const BUNDLE = path.join(ROOT, 'sdk', 'dist', 'browser', 'vigil.min.js');
 
-/** What the page script puts on window. */
+/** What the page script puts on window (globalThis in the page). */
 type PageWindow = { Vigil: typeof Sdk; vigil: Sdk.Vigil; vigilErrors: string[] };
 
 /** The shop's own site: another origin (another port) than the service, serving the page and the SDK's browser build. */
@@ -68,7 +68,7 @@ describe('the SDK browser build in headless Chromium, on a page of another origi
       if (req.url().endsWith('/v1/events') && req.method() === 'POST') encodings.push(req.headers()['content-encoding'] ?? 'identity');
     });
     const result = await page.evaluate(async () => {
-      const { vigil, vigilErrors } = window as unknown as PageWindow;
+      const { vigil, vigilErrors } = globalThis as unknown as PageWindow;
       for (let i = 0; i < 30; i++) {
         vigil.trackLogin(i % 3 === 0 ? { outcome: 'failure', errorCode: 'AUTH_TIMEOUT', userId: `user-${i}` } : { outcome: 'success', userId: `user-${i}` });
       }
@@ -79,7 +79,7 @@ describe('the SDK browser build in headless Chromium, on a page of another origi
     expect(encodings).toEqual(['gzip']);
     expect(await countedWhenDrained(service, app.id, since)).toEqual({ attempts: 30, failures: 10 });
 
-    const status = await page.waitForFunction(() => (window as unknown as PageWindow).vigil.status.current());
+    const status = await page.waitForFunction(() => (globalThis as unknown as PageWindow).vigil.status.current());
     expect(await status.jsonValue()).toEqual({ status: 'operational', incidents: [] });
     await page.close();
   }, 60_000);
@@ -88,7 +88,7 @@ describe('the SDK browser build in headless Chromium, on a page of another origi
     const before = (await countedWhenDrained(service, app.id, since)).attempts;
     const page = await openShop();
     await page.evaluate(() => {
-      const { vigil } = window as unknown as PageWindow;
+      const { vigil } = globalThis as unknown as PageWindow;
       for (let i = 0; i < 5; i++) vigil.trackLogin({ outcome: 'success', userId: 'leaving-user' });
     });
     // Leaving: pagehide fires, and nothing of the page survives to retry.
