@@ -6,7 +6,6 @@ import { resolveOptions, rawUserId, sliceValue, type Settings, type VigilOptions
 import { host, type Runtime } from './platform.js';
 import { EventQueue, type Batch } from './queue.js';
 import { StatusPoller, type StatusFeed } from './status.js';
-import { memoryStorage } from './storage.js';
 import { EventsTransport } from './transport.js';
 import { VigilError, type LoginEvent, type LoginOutcome } from './types.js';
 
@@ -105,7 +104,7 @@ export class VigilClient implements Vigil {
     this.poller = new StatusPoller({ http, intervalMs: s.statusIntervalMs, backgroundIntervalMs: s.backgroundStatusIntervalMs });
     this.hashUserId = s.hashUserIds ? createUserIdHasher(s.userIdSalt, host.crypto?.subtle) : undefined;
     this.queue = new EventQueue({
-      storage: s.storage ?? memoryStorage(),
+      storage: s.storage,
       storageKey: s.storageKey,
       maxEvents: s.maxQueuedEvents,
       onDrop: (count, reason) => {

@@ -9,7 +9,7 @@ export interface VigilOptions {
   ingestKey: string;
   /** Sent with every event. Values outside `A-Z a-z 0-9 . _ + : -` become `_`, and are cut at 64 characters. */
   app: { version: string; platform: Platform; osVersion?: string; region?: string };
-  /** AsyncStorage-shaped; default: memory (events do not survive a restart). */
+  /** AsyncStorage-shaped; default: none, the queue lives in memory (events do not survive a restart). */
   storage?: StorageAdapter;
   /** How often queued events are sent, in ms. Default 10000. */
   flushIntervalMs?: number;

@@ -21,7 +21,8 @@ interface Stored {
 }
 
 export interface QueueOptions {
-  storage: StorageAdapter;
+  /** Undefined: the queue lives in memory only, and nothing is serialized. */
+  storage: StorageAdapter | undefined;
   storageKey: string;
   maxEvents: number;
   onDrop(count: number, reason: 'overflow' | 'expired'): void;
@@ -53,6 +54,8 @@ export class EventQueue {
   private inFlight: Batch | undefined;
   private dirty = false;
   private writing: Promise<void> | undefined;
+  /** Writes wait for it: an event tracked while storage is being read must not overwrite what is being read. */
+  private restoring: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: QueueOptions) {}
 
@@ -69,10 +72,17 @@ export class EventQueue {
    * Puts what an earlier run left in storage ahead of everything appended since: those events are older, so they get
    * negative sequence numbers. Called once, before the first batch is formed.
    */
-  async restore(): Promise<void> {
+  restore(): Promise<void> {
+    this.restoring = this.load();
+    return this.restoring;
+  }
+
+  private async load(): Promise<void> {
+    const { storage } = this.opts;
+    if (!storage) return;
     let text: string | null;
     try {
-      text = await this.opts.storage.getItem(this.opts.storageKey);
+      text = await storage.getItem(this.opts.storageKey);
     } catch (err) {
       this.opts.onStorageError(err, 'read');
       return;
@@ -155,16 +165,20 @@ export class EventQueue {
     return oldest === undefined || oldest.seq > seq;
   }
 
-  /** Resolves once the queue as it is now is in storage. */
+  /**
+   * Resolves once the queue as it is now is in storage. Writes are sequential and each writes the whole queue, so
+   * changes made while one is under way share the next: the slower the storage, the more changes per write.
+   */
   persist(): Promise<void> {
+    if (!this.opts.storage) return Promise.resolve();
     this.dirty = true;
     if (!this.writing) this.writing = this.writeLoop();
     return this.writing;
   }
 
   private async writeLoop(): Promise<void> {
-    // Let the rest of this tick's changes join the same write.
-    await Promise.resolve();
+    // Also lets the rest of this tick's changes join the same write.
+    await this.restoring;
     for (;;) {
       if (!this.dirty) {
         // Cleared in the same tick as the last check: a later persist() starts a new loop instead of joining this one.
@@ -172,9 +186,10 @@ export class EventQueue {
         return;
       }
       this.dirty = false;
+      const storage = this.opts.storage!;
       try {
-        if (this.count === 0) await this.opts.storage.removeItem(this.opts.storageKey);
-        else await this.opts.storage.setItem(this.opts.storageKey, this.serialize());
+        if (this.count === 0) await storage.removeItem(this.opts.storageKey);
+        else await storage.setItem(this.opts.storageKey, this.serialize());
       } catch (err) {
         this.opts.onStorageError(err, 'write');
       }

@@ -10,7 +10,10 @@ export interface StorageAdapter {
   removeItem(key: string): Promise<void>;
 }
 
-/** The default: lives as long as the app's process, so unsent events do not survive a restart. */
+/**
+ * Kept in memory, like the queue without any storage: for tests, or to hand one queue from an instance to the next
+ * within a process. Unsent events do not survive a restart.
+ */
 export function memoryStorage(): StorageAdapter {
   const items = new Map<string, string>();
   return {

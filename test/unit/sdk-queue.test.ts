@@ -105,6 +105,37 @@ describe('the SDK queue', () => {
     expect(second?.entries.map((e) => e.event.ts)).toEqual([12, 20]);
   });
 
+  it('when events are tracked while the stored queue is still being read, then nothing is written over it before', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = memoryStorage();
+    await inner.setItem('q', JSON.stringify({ v: 1, batches: [], pending: [login(10)] }));
+    const writes: string[] = [];
+    const slow: StorageAdapter = {
+      getItem: async (key) => {
+        const text = await inner.getItem(key);
+        await gate;
+        return text;
+      },
+      setItem: async (key, value) => {
+        writes.push(value);
+        await inner.setItem(key, value);
+      },
+      removeItem: (key) => inner.removeItem(key),
+    };
+    const { queue } = makeQueue(slow);
+    const restored = queue.restore();
+    queue.append(login(20));
+    const persisted = queue.persist();
+    // Every microtask has run by the next macrotask: a write not held back would have happened.
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual([]);
+    release();
+    await restored;
+    await persisted;
+    expect(JSON.parse(writes.at(-1)!)).toEqual({ v: 1, batches: [], pending: [login(10), login(20)] });
+  });
+
   it('when restored events are waited on, then they count as tracked before anything of this run', async () => {
     const { storage } = recordingStorage(JSON.stringify({ v: 1, batches: [], pending: [login(10)] }));
     const { queue } = makeQueue(storage);
