@@ -22,16 +22,23 @@ export interface ProxiedRequest {
   method: string;
   path: string;
   idempotencyKey: string | undefined;
+  /** 0-based order in which this Idempotency-Key was first seen: the batch's number. */
+  batch: number;
+  /** 1-based: how many times this Idempotency-Key has come, this request included. */
+  attempt: number;
   fault: Fault['kind'];
   /** The service's status, when the request reached it and it answered. */
   upstreamStatus?: number;
 }
 
+/** Decides the fault of each `POST /v1/events` by batch and attempt, so that extra retries (a slow machine) fit in. */
+export type FaultPlan = (req: Pick<ProxiedRequest, 'n' | 'batch' | 'attempt'>) => Fault;
+
 /**
  * A real HTTP proxy in front of the service that injects network faults into `POST /v1/events` following `plan`
  * (anything else passes). `log` records every event request, in arrival order, with what was done to it.
  */
-export async function startFaultProxy(upstream: string, initialPlan: (n: number) => Fault) {
+export async function startFaultProxy(upstream: string, initialPlan: FaultPlan) {
   const target = new URL(upstream);
   const log: ProxiedRequest[] = [];
   let plan = initialPlan;
@@ -61,9 +68,13 @@ export async function startFaultProxy(upstream: string, initialPlan: (n: number)
         const body = Buffer.concat(chunks);
         const isEvents = req.method === 'POST' && req.url === '/v1/events';
         const n = log.length + 1;
-        const fault: Fault = isEvents ? plan(n) : { kind: 'pass' };
-        const key = req.headers['idempotency-key'];
-        const entry: ProxiedRequest = { n, method: req.method ?? '', path: req.url ?? '', idempotencyKey: typeof key === 'string' ? key : undefined, fault: fault.kind };
+        const header = req.headers['idempotency-key'];
+        const idempotencyKey = typeof header === 'string' ? header : undefined;
+        const keys = [...new Set(log.map((e) => e.idempotencyKey))];
+        const batch = keys.includes(idempotencyKey) ? keys.indexOf(idempotencyKey) : keys.length;
+        const attempt = log.filter((e) => e.idempotencyKey === idempotencyKey).length + 1;
+        const fault: Fault = isEvents ? plan({ n, batch, attempt }) : { kind: 'pass' };
+        const entry: ProxiedRequest = { n, method: req.method ?? '', path: req.url ?? '', idempotencyKey, batch, attempt, fault: fault.kind };
         if (isEvents) log.push(entry);
         for (const listener of listeners) listener(entry);
         switch (fault.kind) {
@@ -98,7 +109,7 @@ export async function startFaultProxy(upstream: string, initialPlan: (n: number)
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     log,
-    setPlan(next: (n: number) => Fault) {
+    setPlan(next: FaultPlan) {
       plan = next;
     },
     /** Called with every request as it arrives, before its fault applies. */

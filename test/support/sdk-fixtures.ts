@@ -9,7 +9,8 @@ export function sdkTestOptions(endpoint: string, ingestKey: string): VigilOption
     app: { version: '5.2.0', platform: 'android', osVersion: '14', region: 'eu' },
     maxBatchSize: 50,
     flushIntervalMs: 200,
-    timeoutMs: 1_000,
+    // Short, yet long enough for a busy machine: a timeout costs only a retry under the same key, never a duplicate.
+    timeoutMs: 2_000,
     statusIntervalMs: 0,
   };
 }
