@@ -3,7 +3,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'sdk/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,6 +22,15 @@ export default tseslint.config(
     files: ['web/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,
     rules: { ...reactHooks.configs.flat.recommended.rules, '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    // The SDK runs inside other people's apps: no `any`.
+    files: ['sdk/src/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    files: ['sdk/scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
   },
   {
     // The CLI, benchmarks and scripts talk to a terminal on purpose.

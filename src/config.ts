@@ -9,6 +9,32 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** An origin as browsers send it in `Origin`: scheme://host[:port], lower case, no path, default port left out. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** `*`, or a comma-separated list of origins allowed to call the SDK routes from a browser. */
+const CorsOrigins = z.string().transform((value, ctx): '*' | string[] => {
+  if (value.trim() === '*') return '*';
+  const origins = value
+    .split(',')
+    .map((o) => o.trim().toLowerCase())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    if (!isOrigin(origin)) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin: scheme://host[:port], without path or trailing slash (or * alone)` });
+    }
+  }
+  if (origins.length > 100) ctx.addIssue({ code: 'custom', message: 'at most 100 origins' });
+  return origins;
+});
+
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -37,6 +63,7 @@ const EnvSchema = z.object({
   ALERT_ALLOW_PRIVATE_TARGETS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], 'must be true or false').default('false')),
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
   SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
+  CORS_ORIGINS: z.preprocess(emptyAsUndefined, CorsOrigins.optional()),
 });
 
 /** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
@@ -73,6 +100,8 @@ export interface Config {
   readonly sessionIdleMs: number;
   /** …and at the latest this long after sign-in, however busy: a stolen cookie is not good forever. */
   readonly sessionMaxMs: number;
+  /** Origins whose pages may call the SDK routes (`*`: any); undefined: no CORS headers at all. */
+  readonly corsOrigins: '*' | readonly string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertAllowPrivateTargets: e.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    corsOrigins: Array.isArray(e.CORS_ORIGINS) ? Object.freeze(e.CORS_ORIGINS) : e.CORS_ORIGINS,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

@@ -208,7 +208,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       if (!dashboardDir) logger.warn('the dashboard is not built (npm run build): / serves nothing');
     }
     const port = mode === 'worker' ? config.workerPort : config.port;
-    const server: Server = createHttpServer(createHttpApp({ logger, metrics, routers, dashboardDir })).listen(port, config.host);
+    const corsOrigins = mode === 'worker' ? undefined : config.corsOrigins;
+    const server: Server = createHttpServer(createHttpApp({ logger, metrics, routers, dashboardDir, corsOrigins })).listen(port, config.host);
     await once(server, 'listening');
     // First in line when stopping: no new requests while the rest drains.
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { VigilError } from '../errors';
+import { sdkCors } from './cors';
 import { dashboardRouter } from './dashboard';
 import { errorHandler, notFoundHandler } from './errors';
 
@@ -14,6 +15,8 @@ export interface HttpOptions {
   routers: Router[];
   /** The built dashboard, served at / after every API route; absent in worker mode or when it was not built. */
   dashboardDir?: string | null;
+  /** CORS_ORIGINS: set, browsers on these origins may call the SDK routes; unset, no CORS headers anywhere. */
+  corsOrigins?: '*' | readonly string[] | undefined;
 }
 
 /**
@@ -49,6 +52,8 @@ export function createHttpApp(opts: HttpOptions): Express {
     res.on('finish', () => end({ route: req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) }));
     next();
   });
+  // Before the routers: a preflight carries no token, and error answers (401, 429, 503) need the headers too.
+  if (opts.corsOrigins !== undefined) app.use(sdkCors(opts.corsOrigins));
   for (const router of opts.routers) app.use(router);
   if (opts.dashboardDir) app.use(dashboardRouter(opts.dashboardDir));
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@
 /* global require */
 'use strict';
 const { readFileSync } = require('node:fs');
+const Module = require('node:module');
 const { transformSync } = require('@swc/core');
 
 /**
@@ -16,4 +17,15 @@ require.extensions['.ts'] = (module, filename) => {
     sourceMaps: 'inline',
   });
   module._compile(code, filename);
+};
+
+// The SDK's sources import each other as `./x.js` (what its ESM build needs): without a built file, that is `./x.ts`.
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, ...rest) {
+  try {
+    return resolveFilename.call(this, request, parent, ...rest);
+  } catch (err) {
+    if (!/^\.{1,2}\/.*\.js$/.test(request)) throw err;
+    return resolveFilename.call(this, request.replace(/\.js$/, '.ts'), parent, ...rest);
+  }
 };

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       alertAllowPrivateTargets: false,
       sessionIdleMs: 3_600_000,
       sessionMaxMs: 43_200_000,
+      corsOrigins: undefined,
       publicUrl: 'http://localhost:8080',
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -26,7 +26,8 @@ export function statusRouter(deps: { auth: Auth; status: PublicStatusCache; limi
   router.get('/v1/status', deps.auth.ingest, limitPerIngestKey(deps.limit), async (req, res) => {
     const { status, etag } = await deps.status.get(ingestApp(res).id);
     res.setHeader('Cache-Control', 'private, max-age=15');
-    res.setHeader('Vary', 'Authorization');
+    // Appended, not set: CORS adds `Vary: Origin` before this runs.
+    res.vary('Authorization');
     res.setHeader('ETag', etag);
     if (matchesWeakly(req.headers['if-none-match'], etag)) {
       res.status(304).end();
