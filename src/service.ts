@@ -10,7 +10,7 @@ import { AppService } from './apps/service';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { RedisCounters } from './counters/redis';
-import type { DetectorState } from './domain/detection/detector';
+import type { DetectorState } from './domain/detector/detector';
 import { evaluateApp } from './detection/runner';
 import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Clock } from '../clock';
-import type { Signal } from '../domain/detection/signals';
+import type { Signal } from '../domain/detector/signals';
 import type { Release } from '../domain/types';
 import type { IncidentService } from '../incidents/service';
 import type { Logger } from '../logger';

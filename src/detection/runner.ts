@@ -1,9 +1,9 @@
 import type { CounterSource } from '../counters/ports';
 import { HOUR_MS, MINUTE_MS } from '../counters/ports';
-import { detect, historyNeeded, minuteRange, type DetectorState } from '../domain/detection/detector';
-import { withDistinctUsers } from '../domain/detection/impact';
-import type { DetectorSettings } from '../domain/detection/settings';
-import type { Signal } from '../domain/detection/signals';
+import { detect, historyNeeded, minuteRange, type DetectorState } from '../domain/detector/detector';
+import { withDistinctUsers } from '../domain/detector/impact';
+import type { DetectorSettings } from '../domain/detector/settings';
+import type { Signal } from '../domain/detector/signals';
 import type { Release } from '../domain/types';
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DetectorSettingsSchema, type DetectorSettings } from '../domain/detection/settings';
+import { DetectorSettingsSchema, type DetectorSettings } from '../domain/detector/settings';
 
 /** The package root (the directory with package.json), found from here so it works from src/ and dist/src/. */
 function packageRoot(): string {

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Finding, Signal } from '../domain/detection/signals';
+import type { Finding, Signal } from '../domain/detector/signals';
 import {
   acknowledgeEntry,
   canTransition,

@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { KeyResolver } from '../../src/apps/key-resolver';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import type { Finding, Signal } from '../../src/domain/detection/signals';
+import type { Finding, Signal } from '../../src/domain/detector/signals';
 import type { Incident } from '../../src/domain/types';
 import { createHttpApp } from '../../src/http/app';
 import { createAuth, type Auth } from '../../src/http/auth';

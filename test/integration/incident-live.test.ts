@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DetectSchedules, detectSchedulerId, LiveDetector, type EvaluateApp } from '../../src/detection/live';
-import type { Signal } from '../../src/domain/detection/signals';
+import type { Signal } from '../../src/domain/detector/signals';
 import { createLogger } from '../../src/logger';
 import { QUEUES, type DetectAppJob } from '../../src/queue/names';
 import { createDetectWorker } from '../../workers/detect';

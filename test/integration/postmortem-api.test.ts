@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { KeyResolver } from '../../src/apps/key-resolver';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import type { Finding } from '../../src/domain/detection/signals';
+import type { Finding } from '../../src/domain/detector/signals';
 import type { Incident } from '../../src/domain/types';
 import { createHttpApp } from '../../src/http/app';
 import { createAuth } from '../../src/http/auth';

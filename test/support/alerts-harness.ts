@@ -8,7 +8,7 @@ import { createAlerting, type Alerting, type AlertingDeps } from '../../src/aler
 import { generateIngestKey } from '../../src/apps/keys';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import type { Finding } from '../../src/domain/detection/signals';
+import type { Finding } from '../../src/domain/detector/signals';
 import type { Channel, Incident } from '../../src/domain/types';
 import { IncidentService } from '../../src/incidents/service';
 import { createLogger } from '../../src/logger';

@@ -1,8 +1,8 @@
 import { MemoryCounters } from '../../src/counters/memory';
 import { evaluateApp } from '../../src/detection/runner';
-import type { DetectorState } from '../../src/domain/detection/detector';
-import type { DetectorSettings } from '../../src/domain/detection/settings';
-import type { Finding } from '../../src/domain/detection/signals';
+import type { DetectorState } from '../../src/domain/detector/detector';
+import type { DetectorSettings } from '../../src/domain/detector/settings';
+import type { Finding } from '../../src/domain/detector/signals';
 import type { LoginAggregate, Platform, Release } from '../../src/domain/types';
 import { Random } from '../../src/simulate/random';
 

@@ -1,4 +1,4 @@
-import type { DetectorSettings } from '../../src/domain/detection/settings';
+import type { DetectorSettings } from '../../src/domain/detector/settings';
 import { DAY, HOUR, MINUTE, quietWeek, runStress, type StressIncident, type StressSpec, type StressVersion } from './stress-harness';
 
 /** Incident scenarios for the stress harness: what the held-out files may hold, on harder traffic. */

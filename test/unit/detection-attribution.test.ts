@@ -1,6 +1,6 @@
 import shipped from '../../config/detector.json';
-import { linkRelease, pickCulprit, surprise, type AttributionItem } from '../../src/domain/detection/attribution';
-import { DetectorSettingsSchema } from '../../src/domain/detection/settings';
+import { linkRelease, pickCulprit, surprise, type AttributionItem } from '../../src/domain/detector/attribution';
+import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
 import type { Release } from '../../src/domain/types';
 
 const settings = DetectorSettingsSchema.parse(shipped);

@@ -1,6 +1,6 @@
 import shipped from '../../config/detector.json';
-import { buildBaseline, historyRange, profileAt } from '../../src/domain/detection/baseline';
-import { DetectorSettingsSchema } from '../../src/domain/detection/settings';
+import { buildBaseline, historyRange, profileAt } from '../../src/domain/detector/baseline';
+import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
 import type { Bucket } from '../../src/domain/types';
 
 const settings = DetectorSettingsSchema.parse(shipped);

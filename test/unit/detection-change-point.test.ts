@@ -1,4 +1,4 @@
-import { binomialLlr, onsetIndex, poissonLlr, recoveryIndex } from '../../src/domain/detection/change-point';
+import { binomialLlr, onsetIndex, poissonLlr, recoveryIndex } from '../../src/domain/detector/change-point';
 
 describe('change points', () => {
   it('walks back from the detection to where the excess began', () => {

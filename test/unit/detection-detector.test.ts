@@ -1,9 +1,9 @@
 import shipped from '../../config/detector.json';
 import { MemoryCounters } from '../../src/counters/memory';
 import { evaluateApp } from '../../src/detection/runner';
-import type { DetectorState } from '../../src/domain/detection/detector';
-import { DetectorSettingsSchema } from '../../src/domain/detection/settings';
-import type { Signal } from '../../src/domain/detection/signals';
+import type { DetectorState } from '../../src/domain/detector/detector';
+import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
+import type { Signal } from '../../src/domain/detector/signals';
 import type { LoginAggregate, Release } from '../../src/domain/types';
 import { aggregate, dailyShape, DAY, HOUR, MINUTE } from '../support/synthetic-traffic';
 

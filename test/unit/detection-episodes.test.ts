@@ -1,6 +1,6 @@
 import shipped from '../../config/detector.json';
-import { decide, type EpisodeClock } from '../../src/domain/detection/episodes';
-import { DetectorSettingsSchema } from '../../src/domain/detection/settings';
+import { decide, type EpisodeClock } from '../../src/domain/detector/episodes';
+import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
 
 const settings = DetectorSettingsSchema.parse(shipped);
 const MIN = 60_000;

@@ -1,11 +1,11 @@
 import shipped from '../../config/detector.json';
 import { MemoryCounters } from '../../src/counters/memory';
 import { evaluateApp } from '../../src/detection/runner';
-import type { DetectorState } from '../../src/domain/detection/detector';
-import { minuteCorrelationOf } from '../../src/domain/detection/error-rate';
-import { OVERALL, type UnitSeries } from '../../src/domain/detection/series';
-import { DetectorSettingsSchema } from '../../src/domain/detection/settings';
-import type { Signal } from '../../src/domain/detection/signals';
+import type { DetectorState } from '../../src/domain/detector/detector';
+import { minuteCorrelationOf } from '../../src/domain/detector/error-rate';
+import { OVERALL, type UnitSeries } from '../../src/domain/detector/series';
+import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
+import type { Signal } from '../../src/domain/detector/signals';
 import type { LoginAggregate } from '../../src/domain/types';
 import { MINUTE } from '../support/synthetic-traffic';
 

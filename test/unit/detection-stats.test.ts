@@ -7,7 +7,7 @@ import {
   logPoissonLower,
   logPoissonUpper,
   wilson,
-} from '../../src/domain/detection/stats';
+} from '../../src/domain/detector/stats';
 
 // Reference values from scipy.stats / mpmath (50 digits).
 describe('log-space tails', () => {
