@@ -1,4 +1,4 @@
-import type { Finding } from './detection/signals';
+import type { Finding } from './detector/signals';
 import { percent as pct, utcTime as hhmm } from './format';
 import type { Impact, Incident, IncidentStatus, SuspectedCause, TimelineEntry } from './types';
 
