@@ -64,6 +64,10 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
   SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
   CORS_ORIGINS: z.preprocess(emptyAsUndefined, CorsOrigins.optional()),
+  INGEST_MAX_IN_FLIGHT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100_000).default(128)),
+  INGEST_SHED_BACKLOG: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000_000).default(10_000)),
+  INGEST_SHED_REDIS_MEMORY_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(100).default(80)),
+  REDIS_COMMAND_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60_000).default(500)),
 });
 
 /** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
@@ -102,6 +106,16 @@ export interface Config {
   readonly sessionMaxMs: number;
   /** Origins whose pages may call the SDK routes (`*`: any); undefined: no CORS headers at all. */
   readonly corsOrigins: '*' | readonly string[] | undefined;
+  /**
+   * How long a command on the API's fail-fast Redis connection may wait for its answer. A frozen Redis (paused, swapping,
+   * a half-open TCP connection) never closes the socket, so without it a request would hang until the client gives up.
+   */
+  readonly redisCommandTimeoutMs: number;
+  /**
+   * Marks past which POST /v1/events answers 503 + Retry-After before reading the body (src/http/shed.ts): requests
+   * in flight in this process, waiting ingest jobs, Redis memory in percent of maxmemory. 0 turns a mark off.
+   */
+  readonly ingestShed: { readonly maxInFlight: number; readonly backlog: number; readonly redisMemoryPercent: number };
 }
 
 export class ConfigError extends Error {
@@ -137,6 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertAllowPrivateTargets: e.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    ingestShed: Object.freeze({
+      maxInFlight: e.INGEST_MAX_IN_FLIGHT,
+      backlog: e.INGEST_SHED_BACKLOG,
+      redisMemoryPercent: e.INGEST_SHED_REDIS_MEMORY_PERCENT,
+    }),
     corsOrigins: Array.isArray(e.CORS_ORIGINS) ? Object.freeze(e.CORS_ORIGINS) : e.CORS_ORIGINS,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });

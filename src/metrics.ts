@@ -41,6 +41,17 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['outcome'] as const,
       registers,
     }),
+    ingestShed: new Counter({
+      name: 'vigil_ingest_shed_total',
+      help: 'POST /v1/events answered 503 before reading the body, by the mark passed (in_flight, backlog, redis_memory)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    ingestInFlight: new Gauge({
+      name: 'vigil_ingest_in_flight',
+      help: 'POST /v1/events requests this process is serving now (admitted, not yet answered)',
+      registers,
+    }),
     loginAttempts: new Counter({
       name: 'vigil_login_attempts_total',
       help: 'Login attempts folded into counters, by app and platform',

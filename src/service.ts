@@ -19,6 +19,7 @@ import { FailureLimit, createAuth } from './http/auth';
 import { builtDashboardDir } from './http/dashboard';
 import { createRateLimit } from './http/rate-limit';
 import { createHttpServer } from './http/server';
+import { createShed } from './http/shed';
 import { ackLinkRouter } from './http/routes/ack-link';
 import { appsRouter } from './http/routes/apps';
 import { channelsRouter } from './http/routes/channels';
@@ -136,10 +137,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     if (mode === 'worker' || mode === 'all') {
       const workerRedis = createRedis(config, logger, 'worker', `${mode}-worker`);
       closers.push({ name: 'redis worker', close: () => workerRedis.quit() });
+      // The detector reads on the patient connection: a slow read must not fail a run the way it fails a request.
+      const detectorCounters = new RedisCounters(workerRedis, config.redisPrefix);
       const live = new LiveDetector<DetectorState>({
         redis: workerRedis,
         prefix: config.redisPrefix,
-        evaluate: (input) => evaluateApp({ counters, settings }, input),
+        evaluate: (input) => evaluateApp({ counters: detectorCounters, settings }, input),
         releases: stores.releases,
         incidents,
         clock,
@@ -190,6 +193,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
           clock,
           metrics,
           ratePerSecond: config.ingestRatePerSecond,
+          shed: createShed({ marks: config.ingestShed, queue: queues.ingest, redis: producer, clock, metrics, logger }),
         }),
         seriesRouter({ auth, apps, counters, clock }),
         // The signed acknowledge link needs no admin token, so it goes before the admin-only incident routes.

@@ -5,13 +5,22 @@ import type { Logger } from '../logger';
 /**
  * Two kinds of Redis connection, as BullMQ's production guide recommends:
  * - `producer`: fail fast. No offline queue and one retry, so an HTTP request answers 503 at once when Redis is down
- *   instead of hanging, and nothing is "accepted" that is not in Redis.
- * - `worker`: patient. `maxRetriesPerRequest: null` lets blocking worker commands ride out a Redis restart.
+ *   instead of hanging, and nothing is "accepted" that is not in Redis. A command timeout covers the Redis that is
+ *   there but does not answer (SIGSTOP, swapping, a half-open connection): the socket stays open, so only a timer
+ *   notices. A timed-out command may still run once Redis wakes up, which is why retries carry an Idempotency-Key.
+ * - `worker`: patient. `maxRetriesPerRequest: null` and no command timeout let blocking worker commands ride out a
+ *   Redis restart or freeze: a worker that gave up on a command could lose track of the job it holds.
  */
 export function createRedis(config: Config, logger: Logger, role: 'producer' | 'worker', name: string): Redis {
   const options: RedisOptions =
     role === 'producer'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, connectionName: `vigil-${name}` }
+      ? {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2000,
+          commandTimeout: config.redisCommandTimeoutMs,
+          connectionName: `vigil-${name}`,
+        }
       : { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: `vigil-${name}` };
   const redis = new Redis(config.redisUrl, {
     ...options,

@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       sessionMaxMs: 43_200_000,
       corsOrigins: undefined,
       publicUrl: 'http://localhost:8080',
+      redisCommandTimeoutMs: 500,
+      ingestShed: { maxInFlight: 128, backlog: 10_000, redisMemoryPercent: 80 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type Redis from 'ioredis';
 import { z } from 'zod';
 import type { Clock } from '../../clock';
@@ -58,6 +58,8 @@ export interface EventsRouterDeps {
   metrics: Metrics;
   /** Requests per second per ingest key. */
   ratePerSecond?: number;
+  /** Admission control (src/http/shed.ts): answers 503 before anything else when the deployment is overloaded. */
+  shed?: RequestHandler;
 }
 
 /** POST /v1/events: telemetry from the SDK, answered 202 only once the accepted events are durably queued. */
@@ -77,6 +79,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     });
     next();
   };
+  if (deps.shed) router.post('/v1/events', deps.shed);
   router.post('/v1/events', countRefused, deps.auth.ingest, requireJsonBody, rateLimit, readBody, async (req, res) => {
     const app = ingestApp(res);
     const { events: raw } = parse(Envelope, parseJson(req.body), 'body');
