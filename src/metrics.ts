@@ -84,6 +84,19 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
         }
       },
     }),
+    jobs: new Counter({
+      name: 'vigil_jobs_total',
+      help: 'BullMQ jobs processed, by queue and outcome (completed, retried: an attempt failed and another follows, failed: for good)',
+      labelNames: ['queue', 'outcome'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'vigil_job_duration_seconds',
+      help: 'Time a worker spent processing one job attempt, by queue',
+      labelNames: ['queue'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    }),
     openIncidents: new Gauge({
       name: 'vigil_open_incidents',
       help: 'Incidents not yet resolved, by app and kind',

@@ -149,11 +149,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         logger,
         metrics,
       });
+      const processing = { connection: workerRedis, prefix: config.redisPrefix, logger, metrics };
       const workers: Worker[] = [
-        createAggregateWorker({ connection: workerRedis, prefix: config.redisPrefix, logger, metrics, clock }),
-        createDetectWorker({ connection: workerRedis, prefix: config.redisPrefix, live, logger }),
-        createNotifyWorker({ connection: workerRedis, prefix: config.redisPrefix, deliverer: alerting.deliverer, logger }),
-        createEscalateWorker({ connection: workerRedis, prefix: config.redisPrefix, escalator: alerting.escalator, logger }),
+        createAggregateWorker({ ...processing, clock }),
+        createDetectWorker({ ...processing, live }),
+        createNotifyWorker({ ...processing, deliverer: alerting.deliverer }),
+        createEscalateWorker({ ...processing, escalator: alerting.escalator }),
       ];
       // worker.close() waits for active jobs: a SIGTERM drains instead of abandoning half-done work.
       closers.push({ name: 'workers', close: () => Promise.all(workers.map((w) => w.close())) });
@@ -187,7 +188,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         releasesRouter({ auth, releases: stores.releases, apps, clock, limit: limit('releases', 60, 60, 'releases registered with this ingest key') }),
         eventsRouter({
           auth,
-          queue: queues.ingest,
+          jobs: queues,
           redis: producer,
           prefix: config.redisPrefix,
           clock,

@@ -16,7 +16,7 @@ import type { ResolveAll } from './post';
 
 export interface AlertingDeps {
   stores: Pick<Stores, 'channels' | 'silences' | 'incidents'>;
-  queues: Pick<Queues, 'notify' | 'escalate'>;
+  queues: Pick<Queues, 'escalate' | 'enqueue'>;
   /** Any connection: holds the once-per-notification markers. */
   redis: Redis;
   /** REDIS_PREFIX: markers live under it like the queues. */
@@ -57,13 +57,14 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     channels: stores.channels,
     silences: stores.silences,
     incidents: stores.incidents,
-    notifyQueue: queues.notify,
+    jobs: queues,
     markers,
     clock,
     logger,
     metrics,
   });
   const escalator = new Escalator({
+    jobs: queues,
     escalateQueue: queues.escalate,
     dispatcher,
     channels: stores.channels,

@@ -7,7 +7,7 @@ import type { Release } from '../domain/types';
 import type { IncidentService } from '../incidents/service';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { DetectAppJob } from '../queue/names';
+import type { DetectAppJob, JobName } from '../queue/names';
 import type { AppStore, ReleaseStore } from '../store/ports';
 
 /**
@@ -137,7 +137,7 @@ export class LiveDetector<S> {
   }
 }
 
-export const DETECT_JOB = 'detect-app';
+export const DETECT_JOB = 'detect-app' satisfies JobName;
 
 /**
  * BullMQ names a scheduler's jobs `repeat:<schedulerId>:<millis>` and treats `:` as its own separator (custom job

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { sha256 } from '../apps/keys';
 import type { Clock } from '../clock';
 import type { TelemetryEvent } from '../domain/types';
 import { unavailable } from '../errors';
-import type { IngestBatchJob } from '../queue/names';
+import type { Enqueuer } from '../queue/queues';
 import type { RejectedEvent } from './event-schema';
 
 /** An Idempotency-Key is honoured for 24 h (CONTRACT.md). */
@@ -19,8 +18,8 @@ export interface IngestOutcome {
 }
 
 export interface IngestServiceDeps {
-  /** The `ingest` queue on the fail-fast producer connection. */
-  queue: Queue<IngestBatchJob>;
+  /** Adds jobs on the fail-fast producer connection. */
+  jobs: Enqueuer;
   /** The same producer connection: keeps the original answer of each Idempotency-Key. */
   redis: Redis;
   prefix: string;
@@ -45,7 +44,7 @@ export class IngestService {
     if (recorded !== null) return { ...(JSON.parse(recorded) as typeof answer), duplicate: true };
     const jobId = randomUUID();
     const job = await this.guard(() =>
-      this.deps.queue.add(
+      this.deps.jobs.enqueue(
         'ingest-batch',
         { app, receivedAt: this.deps.clock.now(), events: batch.events },
         // Throttle mode: the key is set with the job, atomically (concurrent replays, a crash before the answer is

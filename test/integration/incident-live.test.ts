@@ -139,7 +139,7 @@ describe('live detection on Redis and the embedded store', () => {
         ticks.set(app, (ticks.get(app) ?? 0) + 1);
         return { state: { runs: 1 }, signals: [] };
       });
-      const worker = createDetectWorker({ connection: redis, prefix, live, logger });
+      const worker = createDetectWorker({ connection: redis, prefix, live, logger, metrics: h.metrics });
       try {
         await new DetectSchedules({ queue, apps: h.stores.apps, everyMs: 200, logger }).sync();
         const deadline = Date.now() + 10_000;

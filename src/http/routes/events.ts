@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type Redis from 'ioredis';
 import { z } from 'zod';
@@ -6,7 +5,7 @@ import type { Clock } from '../../clock';
 import { VigilError, badRequest } from '../../errors';
 import { MAX_EVENTS_PER_BATCH, createEventSchema, validateEvents } from '../../ingest/event-schema';
 import { IngestService } from '../../ingest/service';
-import type { IngestBatchJob } from '../../queue/names';
+import type { Enqueuer } from '../../queue/queues';
 import type { Metrics } from '../../metrics';
 import { ingestApp, limitPerIngestKey, type Auth } from '../auth';
 import { createRateLimit } from '../rate-limit';
@@ -49,8 +48,8 @@ function parseJson(body: unknown): unknown {
 
 export interface EventsRouterDeps {
   auth: Auth;
-  /** The `ingest` queue, on the fail-fast producer connection. */
-  queue: Queue<IngestBatchJob>;
+  /** Adds jobs on the fail-fast producer connection. */
+  jobs: Enqueuer;
   /** The producer connection: rate limit counters and the answers of idempotent batches. */
   redis: Redis;
   prefix: string;
