@@ -35,6 +35,26 @@ const CorsOrigins = z.string().transform((value, ctx): '*' | string[] => {
   return origins;
 });
 
+/** `host:port,host:port`: the seeds of a Redis Cluster (ioredis discovers the other nodes from them). */
+const ClusterNodes = z.string().transform((value, ctx): Array<{ host: string; port: number }> => {
+  const nodes = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const parsed = nodes.flatMap((node) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(node);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `"${node}" is not host:port` });
+      return [];
+    }
+    return [{ host: match[1]!.replace(/^\[|\]$/g, ''), port }];
+  });
+  if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one host:port' });
+  if (nodes.length > 100) ctx.addIssue({ code: 'custom', message: 'at most 100 seed nodes' });
+  return parsed;
+});
+
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -67,6 +87,7 @@ const EnvSchema = z.object({
   INGEST_MAX_IN_FLIGHT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100_000).default(128)),
   INGEST_SHED_BACKLOG: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000_000).default(10_000)),
   INGEST_SHED_REDIS_MEMORY_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(100).default(80)),
+  REDIS_CLUSTER_NODES: z.preprocess(emptyAsUndefined, ClusterNodes.optional()),
   REDIS_COMMAND_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60_000).default(500)),
 });
 
@@ -79,6 +100,8 @@ export interface Config {
   /** Health and metrics listener of `worker` mode, apart from PORT so API and worker can share a machine. */
   readonly workerPort: number;
   readonly redisUrl: string;
+  /** Seeds of a Redis Cluster; set, the cluster replaces REDIS_URL for counters, queues, sessions and limits. */
+  readonly redisClusterNodes: ReadonlyArray<{ readonly host: string; readonly port: number }> | undefined;
   readonly redisPrefix: string;
   readonly mongodbUrl: string | undefined;
   readonly dataDir: string;
@@ -138,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     workerPort: e.WORKER_PORT,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES && Object.freeze(e.REDIS_CLUSTER_NODES.map((n) => Object.freeze(n))),
     redisPrefix: e.REDIS_PREFIX,
     mongodbUrl: e.MONGODB_URL,
     dataDir: path.resolve(e.DATA_DIR),

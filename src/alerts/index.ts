@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import type { IncidentListener } from '../incidents/listener';
 import type { Logger } from '../logger';
@@ -18,7 +18,7 @@ export interface AlertingDeps {
   stores: Pick<Stores, 'channels' | 'silences' | 'incidents'>;
   queues: Pick<Queues, 'escalate' | 'enqueue'>;
   /** Any connection: holds the once-per-notification markers. */
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_PREFIX: markers live under it like the queues. */
   redisPrefix: string;
   /** The resolved admin token: the ack-link key is derived from it. */

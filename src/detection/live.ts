@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import type { Signal } from '../domain/detector/signals';
 import type { Release } from '../domain/types';
@@ -24,7 +24,7 @@ export type EvaluateApp<S> = (input: {
 
 export interface LiveDetectorDeps<S> {
   /** A worker (patient) connection: evaluations ride out a Redis restart rather than fail at once. */
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_PREFIX. */
   prefix: string;
   evaluate: EvaluateApp<S>;
@@ -99,12 +99,13 @@ export class LiveDetector<S> {
     }
   }
 
+  // The app as hash tag: saveAndUnlock's script touches both keys, which on a Redis Cluster must share a slot.
   private stateKey(app: string): string {
-    return `${this.deps.prefix}:detector:${app}`;
+    return `${this.deps.prefix}:detector:{${app}}`;
   }
 
   private lockKey(app: string): string {
-    return `${this.deps.prefix}:detector-lock:${app}`;
+    return `${this.deps.prefix}:detector-lock:{${app}}`;
   }
 
   private async loadState(app: string): Promise<S | null> {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type Redis from 'ioredis';
+import { masters, type RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import { unavailable } from '../errors';
 import type { Logger } from '../logger';
@@ -24,7 +24,7 @@ export interface ShedMarks {
 /** What was last read from Redis: the load of the whole deployment, shared by every request until the next sample. */
 export interface LoadSample {
   backlog: number;
-  /** null: Redis has no maxmemory, so there is no percentage to compare. */
+  /** null: RedisClient has no maxmemory, so there is no percentage to compare. */
   redisMemoryPercent: number | null;
 }
 
@@ -65,7 +65,7 @@ export interface ShedDeps {
   /** The ingest queue, on the fail-fast producer connection. */
   queue: Pick<Queue, 'getWaitingCount'>;
   /** The producer connection (command timeouts: a frozen Redis cannot stall the sampling). */
-  redis: Redis;
+  redis: RedisClient;
   clock: Clock;
   metrics: Metrics;
   logger: Logger;
@@ -83,11 +83,13 @@ export function createShed(deps: ShedDeps): RequestHandler {
   const refresh = async () => {
     sampling = true;
     try {
-      const [backlog, info] = await Promise.all([
+      const [backlog, infos] = await Promise.all([
         marks.backlog > 0 ? deps.queue.getWaitingCount() : 0,
-        marks.redisMemoryPercent > 0 ? deps.redis.info('memory') : '',
+        marks.redisMemoryPercent > 0 ? Promise.all(masters(deps.redis).map((m) => m.info('memory'))) : [],
       ]);
-      sample = { backlog, redisMemoryPercent: memoryPercent(info) };
+      // A cluster is as full as its fullest master: that is where the next write fails.
+      const percents = infos.map(memoryPercent).filter((p): p is number => p !== null);
+      sample = { backlog, redisMemoryPercent: percents.length > 0 ? Math.max(...percents) : null };
     } catch (err) {
       // Redis away: keep the last sample; the request itself answers 503 when it reaches Redis.
       deps.logger.debug({ err }, 'ingest admission could not sample Redis');

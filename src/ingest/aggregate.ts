@@ -21,7 +21,7 @@
  * and every increment atomically: a redelivered job (worker crash after the script, before the ack) finds the marker
  * and changes nothing. EXPIRE is refreshed on every key written, so a bucket lives its TTL after its last write.
  */
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { Result } from 'ioredis';
 import type { Clock } from '../clock';
 import type { Metrics } from '../metrics';
@@ -77,14 +77,14 @@ return 1
 
 export interface AggregatorDeps {
   /** A patient ("worker" role) connection: a Redis restart delays the fold instead of failing it. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
   metrics: Metrics;
 }
 
 export class Aggregator {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(private readonly deps: AggregatorDeps) {
     this.redis = deps.redis;

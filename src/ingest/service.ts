@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import { sha256 } from '../apps/keys';
 import type { Clock } from '../clock';
 import type { TelemetryEvent } from '../domain/types';
@@ -21,7 +21,7 @@ export interface IngestServiceDeps {
   /** Adds jobs on the fail-fast producer connection. */
   jobs: Enqueuer;
   /** The same producer connection: keeps the original answer of each Idempotency-Key. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
 }

@@ -1,12 +1,12 @@
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import { queuePrefix, type RedisClient } from './connection';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { QueueData, QueueName } from './names';
 
 export interface ProcessorDeps {
   /** A `worker` connection (maxRetriesPerRequest: null); BullMQ duplicates it for its blocking reads. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
   metrics: Metrics;
@@ -36,7 +36,7 @@ export function createProcessor<Q extends QueueName>(queue: Q, process: Process<
         end();
       }
     },
-    { connection: deps.connection, prefix: deps.prefix, ...tuning },
+    { connection: deps.connection, prefix: queuePrefix(deps.connection, deps.prefix, queue), ...tuning },
   );
   worker.on('completed', () => metrics.jobs.inc({ queue, outcome: 'completed' }));
   worker.on('failed', (job, err) => {
@@ -46,7 +46,7 @@ export function createProcessor<Q extends QueueName>(queue: Q, process: Process<
     if (final) logger.error(context, 'job failed for good; it stays in the failed set');
     else logger.warn(context, 'job attempt failed; it will be retried');
   });
-  // Connection trouble: Redis outages are also reported by the connection itself and by /readyz.
+  // Connection trouble: RedisClient outages are also reported by the connection itself and by /readyz.
   worker.on('error', (err) => logger.warn({ err, queue }, 'worker error'));
   return worker;
 }

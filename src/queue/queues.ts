@@ -1,5 +1,5 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import { queuePrefix, type RedisClient } from './connection';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { JOB_QUEUE, QUEUES, type JobName, type JobPayloads, type QueueData, type QueueName } from './names';
@@ -20,11 +20,11 @@ export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> =
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
 
-export function createQueues(connection: Redis, prefix: string, logger: Logger): Queues {
+export function createQueues(connection: RedisClient, prefix: string, logger: Logger): Queues {
   const make = <Q extends QueueName>(name: Q, defaults: JobsOptions) => {
     const queue = new Queue<QueueData<Q>>(name, {
       connection,
-      prefix,
+      prefix: queuePrefix(connection, prefix, name),
       // HTTP producers must fail fast when Redis is away rather than wait for it to come back.
       skipWaitingForReady: true,
       defaultJobOptions: { ...RETENTION, ...defaults },

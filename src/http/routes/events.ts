@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../queue/connection';
 import { z } from 'zod';
 import type { Clock } from '../../clock';
 import { VigilError, badRequest } from '../../errors';
@@ -51,7 +51,7 @@ export interface EventsRouterDeps {
   /** Adds jobs on the fail-fast producer connection. */
   jobs: Enqueuer;
   /** The producer connection: rate limit counters and the answers of idempotent batches. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
   metrics: Metrics;

@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../queue/connection';
 import type { Metrics } from '../../metrics';
 import type { Stores } from '../../store/ports';
 
-/** /healthz: the process answers. /readyz: Redis and the store answer too. /metrics: Prometheus text. */
-export function serviceRouter(deps: { redis: Redis; stores: Stores; metrics: Metrics }): Router {
+/** /healthz: the process answers. /readyz: RedisClient and the store answer too. /metrics: Prometheus text. */
+export function serviceRouter(deps: { redis: RedisClient; stores: Stores; metrics: Metrics }): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
