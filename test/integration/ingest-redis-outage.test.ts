@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { RedisCounters } from '../../src/counters/redis';
+import { tenLogins } from '../support/login-traffic';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server';
 import { eventually, startTestService, type TestService } from '../support/service';
 
@@ -33,16 +34,7 @@ describe('ingest while Redis goes away and comes back', () => {
         headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json', 'idempotency-key': `batch-${batch}` },
         // A hanging answer fails the client (and the test) instead of keeping it waiting for ever.
         signal: AbortSignal.timeout(5_000),
-        body: JSON.stringify({
-          events: Array.from({ length: 10 }, (_, i) => ({
-            type: 'login',
-            ts: Date.now(),
-            outcome: i % 3 ? 'success' : 'failure',
-            appVersion: '5.2.0',
-            platform: 'ios',
-            userId: `u-${batch}-${i}`,
-          })),
-        }),
+        body: JSON.stringify({ events: tenLogins(batch) }),
       });
     const state = { appId, acknowledged: 0, refusals: [] as Array<{ ms: number; retryAfter: string | null }> };
     let stopped = false;

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import Redis from 'ioredis';
 import { RedisCounters } from '../../src/counters/redis';
 import { SAMPLE_EVERY_MS } from '../../src/http/shed';
+import { tenLogins } from '../support/login-traffic';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server';
 import { TEST_REDIS_URL } from '../support/redis';
 import { eventually, startTestService, type TestService } from '../support/service';
@@ -14,17 +15,7 @@ async function createApp(service: TestService) {
   return (await res.json()) as { id: string; ingestKey: string };
 }
 
-const batch = (n: number) =>
-  JSON.stringify({
-    events: Array.from({ length: 10 }, (_, i) => ({
-      type: 'login',
-      ts: Date.now(),
-      outcome: i % 2 ? 'success' : 'failure',
-      appVersion: '5.2.0',
-      platform: 'android',
-      userId: `u-${n}-${i}`,
-    })),
-  });
+const batch = (n: number) => JSON.stringify({ events: tenLogins(n) });
 
 function send(service: TestService, ingestKey: string, body: string, idempotencyKey: string) {
   return fetch(`${service.url}/v1/events`, {
