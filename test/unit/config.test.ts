@@ -26,7 +26,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8080',
       redisCommandTimeoutMs: 500,
       redisClusterNodes: undefined,
-      ingestShed: { maxInFlight: 128, backlog: 10_000, redisMemoryPercent: 80 },
+      ingestShed: { maxInFlight: 32, backlog: 10_000, redisMemoryPercent: 80 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
