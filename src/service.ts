@@ -14,8 +14,10 @@ import type { DetectorState } from './domain/detector/detector';
 import { evaluateApp } from './detection/runner';
 import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';
+import { PACKAGE_VERSION } from './package';
 import { createHttpApp } from './http/app';
 import { FailureLimit, createAuth } from './http/auth';
+import { openApiRouter } from './http/openapi';
 import { builtDashboardDir } from './http/dashboard';
 import { createRateLimit } from './http/rate-limit';
 import { createHttpServer } from './http/server';
@@ -60,6 +62,8 @@ export interface RunningService {
   /** Base URL of the HTTP listener (API routes in api/all mode; health and metrics in every mode). */
   url: string;
   adminToken: string;
+  /** The HTTP listener (its request handler is the express app). */
+  server: Server;
   stop(): Promise<void>;
 }
 
@@ -204,6 +208,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         channelsRouter({ auth, channels: stores.channels, apps, clock, allowPrivateTargets: config.alertAllowPrivateTargets }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
+      // Describes every router above from the schemas they validate with.
+      routers.push(openApiRouter([...routers], PACKAGE_VERSION));
       dashboardDir = builtDashboardDir();
       if (!dashboardDir) logger.warn('the dashboard is not built (npm run build): / serves nothing');
     }
@@ -215,7 +221,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(server.address() as AddressInfo).port}`;
     logger.info({ mode, url, store: stores.kind, redisPrefix: config.redisPrefix }, 'vigil started');
-    return { url, adminToken, stop };
+    return { url, adminToken, server, stop };
   } catch (err) {
     await stop();
     throw err;

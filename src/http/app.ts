@@ -1,9 +1,8 @@
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { VigilError } from '../errors';
 import { sdkCors } from './cors';
 import { dashboardRouter } from './dashboard';
 import { errorHandler, notFoundHandler } from './errors';
@@ -21,7 +20,7 @@ export interface HttpOptions {
 
 /**
  * The express app without a listener: tests and entry points both build it, then listen where they like
- * (tests on port 0). Body parsing is per router: the ingest route needs its own limits and gzip handling.
+ * (tests on port 0). Bodies are read per route (./body.ts), each with its own limit.
  */
 export function createHttpApp(opts: HttpOptions): Express {
   const app = express();
@@ -60,17 +59,6 @@ export function createHttpApp(opts: HttpOptions): Express {
   app.use(errorHandler(opts.logger));
   return app;
 }
-
-function requireJson(req: Request, _res: Response, next: NextFunction) {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is('application/json')) {
-    throw new VigilError('unsupported_media_type', 'Content-Type must be application/json');
-  }
-  next();
-}
-
-/** JSON bodies of operator routes: small, and always JSON (415 otherwise). */
-export const jsonBody = [requireJson, express.json({ limit: '256kb' })];
 
 /** A query parameter whose name says it carries a credential (the signed acknowledge link's `token`), and its value. */
 const SECRET_PARAM = /([?&][^=&#]*(?:token|key|secret|signature|password)[^=&#]*=)[^&#]*/gi;
