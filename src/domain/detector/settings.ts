@@ -44,6 +44,13 @@ export const DetectorSettingsSchema = z
         versionMinAppMissing: z.number().min(0).max(1),
       })
       .strict(),
+    launch: z
+      .object({
+        referenceMinutes: minutes,
+        minMissingShare: fraction,
+        maxPValue: probability,
+      })
+      .strict(),
     attribution: z
       .object({
         minShare: z.number().gt(0).max(1),
@@ -79,6 +86,9 @@ export const DetectorSettingsSchema = z
         path: ['recentMinutes'],
         message: `must be ≥ the longest of volume.windowsMinutes + volume.referenceMinutes (${volumeSpan})`,
       });
+    }
+    if (s.launch.referenceMinutes >= s.recentMinutes) {
+      ctx.addIssue({ code: 'custom', path: ['launch', 'referenceMinutes'], message: `must be < recentMinutes (${s.recentMinutes})` });
     }
   });
 
