@@ -32,6 +32,13 @@ export const DetectorSettingsSchema = z
         outlierRatio: z.number().min(1),
       })
       .strict(),
+    creep: z
+      .object({
+        minWindowMinutes: minutes,
+        minAbsoluteExcess: fraction,
+        maxBaselineConcentration: z.number().min(2),
+      })
+      .strict(),
     volume: z
       .object({
         windowsMinutes: z.array(minutes).min(1),

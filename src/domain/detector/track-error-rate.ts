@@ -6,6 +6,7 @@ import { track, type Episode, type Tracked } from './episodes';
 import {
   findRateEvidence,
   materialRate,
+  minAbsoluteExcess,
   overallBaseline,
   rateAttributionItems,
   stillElevated,
@@ -29,6 +30,11 @@ export interface ErrorEpisode extends Episode {
   overallRate: number;
   /** Whole-app counts over the incident so far. */
   totals: Counts;
+  /**
+   * The absolute excess that mattered at opening, when it was not the unit's ordinary one (a creep, see
+   * error-rate.creepCheck): "still elevated" and the walk-backs use it. Absent otherwise, and in older states.
+   */
+  minAbsoluteExcess?: number;
 }
 
 export interface TrackContext {
@@ -87,7 +93,8 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
   // creep, whose observed rate is still near the material one, keeps a gentle alternative so its slow start counts.
   const seen = countsOver(focusSeries, evidence.from, len);
   const observedRate = seen.attempts > 0 ? seen.failures / seen.attempts : focusRate;
-  const material = materialRate(focusSeries.unit, focusRate, ctx.settings);
+  const minAbs = evidence.creep ? ctx.settings.creep.minAbsoluteExcess : undefined;
+  const material = materialRate(focusRate, minAbs ?? minAbsoluteExcess(focusSeries.unit, ctx.settings), ctx.settings);
   const p1 = Math.min(0.999, Math.max(material, (focusRate + observedRate) / 2));
   const onset = onsetIndex(llrSeries(focusSeries, focusRate, p1), rateCtx.floor, len);
   const startedAt = series.at[onset] as number;
@@ -106,6 +113,7 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
     focusRate,
     overallRate,
     totals,
+    ...(minAbs === undefined ? {} : { minAbsoluteExcess: minAbs }),
     finding: finding(ctx, { startedAt, totals, overallRate }, suspected),
   };
 }
@@ -123,6 +131,10 @@ function refresh(ctx: TrackContext, rateCtx: RateContext, ep: ErrorEpisode, attr
   }
   const next = { ...ep, totals, focus, focusRate, closedUntil: ctx.closedUntil };
   return { ...next, finding: finding(ctx, next, suspected) };
+}
+
+function episodeMinAbs(ep: ErrorEpisode, unit: UnitSeries, settings: DetectorSettings): number {
+  return ep.minAbsoluteExcess ?? minAbsoluteExcess(unit.unit, settings);
 }
 
 export function trackErrorRate(
@@ -143,7 +155,7 @@ export function trackErrorRate(
         const unit = seriesOf(ctx.series, ep.focus);
         const len = ctx.series.at.length;
         const from = Math.max(0, len - settings.episodes.clearWindowMinutes);
-        return unit !== null && stillElevated(unit, from, len, ep.focusRate, settings);
+        return unit !== null && stillElevated(unit, from, len, ep.focusRate, episodeMinAbs(ep, unit, settings), settings);
       },
       open: (evidence) => open(ctx, rateCtx(), evidence),
       refresh: (ep, evidence) => refresh(ctx, rateCtx(), ep, evidence ? evidence.from : indexAt(ctx.series, ep.startedAt)),
@@ -151,7 +163,7 @@ export function trackErrorRate(
         const { series } = ctx;
         const len = series.at.length;
         const unit = seriesOf(series, ep.focus) ?? series.total;
-        const p1 = materialRate(unit.unit, ep.focusRate, settings);
+        const p1 = materialRate(ep.focusRate, episodeMinAbs(ep, unit, settings), settings);
         const r = recoveryIndex(llrSeries(unit, ep.focusRate, p1), indexAt(series, ep.startedAt), len);
         return r < len ? (series.at[r] as number) : ctx.closedUntil;
       },
