@@ -226,6 +226,7 @@ export const CLASS_SCENARIOS: Scenario[] = [
   },
   badStagedRollout('bad staged roll-out 0.2→1 %', at(15), { peak: 1500, first: 0.002, quarter: 0.01 }),
   badStagedRollout('bad staged roll-out 0.5 %', at(11, 10), { peak: 2000, first: 0.005, quarter: 0.005 }),
+  badStagedRollout('bad staged roll-out 0.2→1 %, morning', at(9), { peak: 1000, first: 0.002, quarter: 0.01 }),
 ];
 
 

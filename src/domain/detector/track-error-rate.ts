@@ -1,5 +1,5 @@
-import type { Counts, Release, SuspectedCause } from '../types';
-import { linkRelease, pickCulprit } from './attribution';
+import type { Counts, Dimension, Release, SuspectedCause } from '../types';
+import { linkRelease, pickCulprit, type AttributionItem } from './attribution';
 import type { Baseline } from './baseline';
 import { binomialLlr, onsetIndex, recoveryIndex } from './change-point';
 import { track, type Episode, type Tracked } from './episodes';
@@ -17,7 +17,7 @@ import {
 import { errorImpact, errorSeverity } from './impact';
 import type { DetectorSettings } from './settings';
 import type { Finding } from './signals';
-import { countsOver, indexAt, plus, seriesOf, type MinuteSeries, type UnitSeries } from './series';
+import { countsOver, indexAt, plus, seriesOf, unitKey, type MinuteSeries, type UnitSeries } from './series';
 
 export const ERROR_RATE_FINGERPRINT = 'error_rate';
 
@@ -48,9 +48,23 @@ export interface TrackContext {
   settings: DetectorSettings;
 }
 
-function cause(ctx: TrackContext, rateCtx: RateContext, from: number, startedAt: number): SuspectedCause | null {
-  const culprit = pickCulprit(rateAttributionItems(rateCtx, from, ctx.series.at.length), ctx.settings);
+/**
+ * The culprit by explanatory power (Adtributor). When that finds none but the anomaly was found in one slice, the
+ * slice itself (if its own failures are still concentrated): a version at 0.5 % of traffic failing 25 % of its logins
+ * is significant against its complement long before its excess stands out of the minute-to-minute noise of the big
+ * versions, which is what the explanatory power divides by.
+ */
+function cause(ctx: TrackContext, rateCtx: RateContext, from: number, startedAt: number, found: string): SuspectedCause | null {
+  const items = rateAttributionItems(rateCtx, from, ctx.series.at.length);
+  const culprit = pickCulprit(items, ctx.settings) ?? foundSlice(items, found);
   return culprit && { ...culprit, release: linkRelease(culprit, ctx.releases, startedAt, ctx.settings) };
+}
+
+function foundSlice(items: readonly AttributionItem[], key: string): { dimension: Dimension; value: string; share: number } | null {
+  const item = items.find((i) => unitKey(i.dimension, i.value) === key);
+  if (!item || item.excess <= 0 || !item.concentrated) return null;
+  const positive = items.filter((i) => i.dimension === item.dimension && i.excess > 0).reduce((a, i) => a + i.excess, 0);
+  return { dimension: item.dimension, value: item.value, share: Math.min(1, item.excess / positive) };
 }
 
 /** The unit to watch for recovery: the culprit slice when the excess is concentrated in one, else the whole app. */
@@ -80,7 +94,7 @@ function llrSeries(unit: UnitSeries, baseRate: number, p1: number): number[] {
 function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): ErrorEpisode {
   const { series } = ctx;
   const len = series.at.length;
-  const early = cause(ctx, rateCtx, evidence.from, series.at[evidence.from] as number);
+  const early = cause(ctx, rateCtx, evidence.from, series.at[evidence.from] as number, evidence.unit.key);
   const focus = focusOf(ctx, early, evidence.unit.key);
   const focusSeries = seriesOf(series, focus) as UnitSeries;
   const focusRate =
@@ -100,7 +114,7 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
   const startedAt = series.at[onset] as number;
   const overallRate = overallBaseline(series, onset, ctx.baseline, ctx.settings)?.rate ?? evidence.baseline.rate;
   const totals = countsOver(series.total, onset, len);
-  const suspected = cause(ctx, rateCtx, Math.min(onset, evidence.from), startedAt);
+  const suspected = cause(ctx, rateCtx, Math.min(onset, evidence.from), startedAt, focus);
   return {
     phase: 'open',
     openedAt: ctx.now,
@@ -122,7 +136,7 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
 function refresh(ctx: TrackContext, rateCtx: RateContext, ep: ErrorEpisode, attributeFrom: number): ErrorEpisode {
   const len = ctx.series.at.length;
   const totals = plus(ep.totals, countsOver(ctx.series.total, indexAt(ctx.series, ep.closedUntil), len));
-  const suspected = cause(ctx, rateCtx, attributeFrom, ep.startedAt);
+  const suspected = cause(ctx, rateCtx, attributeFrom, ep.startedAt, ep.focus);
   const focus = focusOf(ctx, suspected, ep.focus);
   let focusRate = ep.focusRate;
   if (focus !== ep.focus) {
