@@ -48,7 +48,7 @@ export function createHttpApp(opts: HttpOptions): Express {
   app.use((req, res, next) => {
     const end = opts.metrics.httpRequestDuration.startTimer({ method: req.method });
     // The route template, not the URL, keeps label cardinality bounded.
-    res.on('finish', () => end({ route: req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) }));
+    res.on('finish', () => end({ route: (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) }));
     next();
   });
   // Before the routers: a preflight carries no token, and error answers (401, 429, 503) need the headers too.

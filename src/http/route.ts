@@ -109,6 +109,6 @@ export function routesOn(router: Router, auth: Auth | null) {
         await handler((res.locals as Record<symbol, unknown>)[INPUT] as RouteInput<P, Q, B>, req, res);
       },
     );
-    record(router, spec as RouteSpec);
+    record(router, spec);
   };
 }

@@ -57,7 +57,7 @@ function scopeNamer(): (dimension: Dimension, value: string) => ScopeFields {
   const byDimension = new Map<Dimension, Map<string, ScopeFields>>();
   return (dimension, value) => {
     let values = byDimension.get(dimension);
-    if (!values) byDimension.set(dimension, (values = new Map()));
+    if (!values) byDimension.set(dimension, (values = new Map<string, ScopeFields>()));
     let names = values.get(value);
     if (!names) {
       names = { a: field('a', dimension, value), f: field('f', dimension, value), u: field('u', dimension, value), fu: field('fu', dimension, value) };

@@ -50,7 +50,7 @@ export async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000
 
 /** Refuses to run on a Redis that may evict BullMQ's keys (DESIGN.md: noeviction). */
 export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<void> {
-  const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+  const reply = (await redis.config('GET', 'maxmemory-policy'));
   const policy = reply[1];
   if (policy && policy !== 'noeviction') {
     logger.warn({ policy }, 'Redis maxmemory-policy is not noeviction: queued jobs and counters may be evicted under memory pressure');
