@@ -64,6 +64,10 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
   SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
   CORS_ORIGINS: z.preprocess(emptyAsUndefined, CorsOrigins.optional()),
+  MAX_APP_VERSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(200)),
+  MAX_OS_VERSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
+  MAX_REGIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(50)),
+  MAX_ERROR_CODES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
 });
 
 /** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
@@ -102,6 +106,19 @@ export interface Config {
   readonly sessionMaxMs: number;
   /** Origins whose pages may call the SDK routes (`*`: any); undefined: no CORS headers at all. */
   readonly corsOrigins: '*' | readonly string[] | undefined;
+  /**
+   * Distinct values each app may count per dimension and hour; later values of that hour are counted as `other`.
+   * Slice values come from app binaries anyone can call with: without a bound, Redis keys and detector work grow
+   * with whatever a client invents. Platforms are an enum and need no bound.
+   */
+  readonly sliceValueLimits: SliceValueLimits;
+}
+
+export interface SliceValueLimits {
+  readonly appVersion: number;
+  readonly osVersion: number;
+  readonly region: number;
+  readonly errorCode: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +155,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     corsOrigins: Array.isArray(e.CORS_ORIGINS) ? Object.freeze(e.CORS_ORIGINS) : e.CORS_ORIGINS,
+    sliceValueLimits: Object.freeze({
+      appVersion: e.MAX_APP_VERSIONS,
+      osVersion: e.MAX_OS_VERSIONS,
+      region: e.MAX_REGIONS,
+      errorCode: e.MAX_ERROR_CODES,
+    }),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

@@ -1,10 +1,12 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
 import { HOUR_MS, MINUTE_MS } from '../../src/counters/ports';
 import { RedisCounters } from '../../src/counters/redis';
 import type { TelemetryEvent } from '../../src/domain/types';
 import { Aggregator } from '../../src/ingest/aggregate';
+import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../support/redis';
 
@@ -12,7 +14,8 @@ const H = Date.parse('2024-05-01T10:00:00Z');
 const prefix = testPrefix('counters');
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 const metrics = createMetrics(new Registry(), { defaultMetrics: false });
-const aggregator = new Aggregator({ redis, prefix, clock: new ManualClock(H + 2 * HOUR_MS), metrics });
+const limits = loadConfig({}).sliceValueLimits;
+const aggregator = new Aggregator({ redis, prefix, clock: new ManualClock(H + 2 * HOUR_MS), metrics, logger: createLogger('silent'), limits });
 const counters = new RedisCounters(redis, prefix);
 let jobs = 0;
 

@@ -2,6 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { systemClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
 import { RedisCounters } from '../../src/counters/redis';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
@@ -20,7 +21,7 @@ describe('the aggregate worker', () => {
 
   beforeAll(() => {
     const metrics = createMetrics(new Registry(), { defaultMetrics: false });
-    worker = createAggregateWorker({ connection, prefix, logger: createLogger('silent'), metrics, clock: systemClock, concurrency: 2 });
+    worker = createAggregateWorker({ connection, prefix, logger: createLogger('silent'), metrics, clock: systemClock, limits: loadConfig({}).sliceValueLimits, concurrency: 2 });
   });
   afterAll(async () => {
     await worker.close();
