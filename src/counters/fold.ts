@@ -1,4 +1,4 @@
-import { SLICE_DIMENSIONS, type Counts, type SliceDimension, type TelemetryEvent } from '../domain/types';
+import { SLICE_DIMENSIONS, type Bucket, type Counts, type SliceDimension, type TelemetryEvent } from '../domain/types';
 import { MINUTE_MS } from './ports';
 
 /** Slice value for an optional dimension the client did not send, so every dimension's marginals sum to the total. */
@@ -19,6 +19,25 @@ export interface EventIncrement {
   failed: boolean;
 }
 
+/**
+ * A record without a prototype. Slice values and error codes are client strings: on a plain object `constructor`,
+ * `toString` or `valueOf` would read as inherited functions (`counts[value] ??= …` then writes onto Object's) and
+ * `__proto__` would set the prototype instead of a key.
+ */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** An empty time bucket, its per-value records prototype-free (see `dict`). */
+export function emptyBucket(at: number): Bucket {
+  return {
+    at,
+    total: emptyCounts(),
+    slices: { appVersion: dict(), platform: dict(), osVersion: dict(), region: dict() },
+    errorCodes: dict(),
+  };
+}
+
 export function minuteOf(ms: number): number {
   return ms - (((ms % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
 }
@@ -35,14 +54,14 @@ export function incrementOf(event: TelemetryEvent): EventIncrement {
       slices: sliceValues(event),
       // Raw events contribute users through the HyperLogLog of their userId, not through these counts.
       counts: { attempts: 1, failures: failed ? 1 : 0, users: 0, failedUsers: 0 },
-      errorCodes: failed ? { [event.errorCode ?? UNKNOWN]: 1 } : {},
+      errorCodes: failed ? Object.assign(dict<number>(), { [event.errorCode ?? UNKNOWN]: 1 }) : dict<number>(),
       ...(event.userId !== undefined ? { userId: event.userId } : {}),
       failed,
     };
   }
   const byCode = event.failuresByErrorCode ?? {};
   const coded = Object.values(byCode).reduce((a, b) => a + b, 0);
-  const errorCodes: Record<string, number> = { ...byCode };
+  const errorCodes = Object.assign(dict<number>(), byCode);
   // Failures the client did not break down by code still count, as "unknown".
   if (event.failures > coded) errorCodes[UNKNOWN] = (errorCodes[UNKNOWN] ?? 0) + (event.failures - coded);
   return {

@@ -1,5 +1,5 @@
 import { SLICE_DIMENSIONS, type Bucket, type Counts, type Dimension, type TelemetryEvent } from '../domain/types';
-import { addCounts, emptyCounts, incrementOf, type EventIncrement } from './fold';
+import { addCounts, emptyBucket, emptyCounts, incrementOf, type EventIncrement } from './fold';
 import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
 
 /** Raw-event user ids of one bucket, per key (`*`, `region=eu`, `errorCode=AUTH_TIMEOUT` for failures). */
@@ -9,15 +9,6 @@ interface Stored {
   bucket: Bucket;
   /** Distinct raw-event users; `bucket` counts them too, on top of the `users` aggregates report. */
   sets: UserSets;
-}
-
-function emptyBucket(at: number): Bucket {
-  return {
-    at,
-    total: emptyCounts(),
-    slices: { appVersion: {}, platform: {}, osVersion: {}, region: {} },
-    errorCodes: {},
-  };
 }
 
 const ALL = '*';

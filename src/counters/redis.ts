@@ -11,7 +11,7 @@ import {
   minuteKey,
   type Measure,
 } from '../ingest/counter-keys';
-import { emptyCounts, minuteOf } from './fold';
+import { emptyBucket, emptyCounts, minuteOf } from './fold';
 import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
 
 declare module 'ioredis' {
@@ -194,12 +194,7 @@ function pairs(reply: unknown): Map<string, number> {
 }
 
 function toBucket(at: number, fields: Map<string, number>, users: Map<string, number>): Bucket {
-  const bucket: Bucket = {
-    at,
-    total: emptyCounts(),
-    slices: { appVersion: {}, platform: {}, osVersion: {}, region: {} },
-    errorCodes: {},
-  };
+  const bucket = emptyBucket(at);
   for (const [name, n] of fields) {
     const [measure, code, value] = name.split('|') as [Measure, string?, string?];
     const dimension = code === undefined ? undefined : DIMENSION_OF_CODE[code];
