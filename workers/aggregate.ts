@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Clock } from '../src/clock';
 import type { SliceValueLimits } from '../src/config';
+import { RedisCounterWriter } from '../src/counters/writer';
 import { Aggregator } from '../src/ingest/aggregate';
 import type { Logger } from '../src/logger';
 import type { Metrics } from '../src/metrics';
@@ -22,12 +23,9 @@ export interface AggregateWorkerDeps {
 /** The `ingest` queue's worker: each batch is folded into the counters by an Aggregator. */
 export function createAggregateWorker(deps: AggregateWorkerDeps): Worker<IngestBatchJob> {
   const aggregator = new Aggregator({
-    redis: deps.connection,
-    prefix: deps.prefix,
+    counters: new RedisCounterWriter({ redis: deps.connection, prefix: deps.prefix, metrics: deps.metrics, logger: deps.logger, limits: deps.limits }),
     clock: deps.clock,
     metrics: deps.metrics,
-    logger: deps.logger,
-    limits: deps.limits,
   });
   const worker = new Worker<IngestBatchJob>(
     QUEUES.ingest,

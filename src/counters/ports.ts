@@ -1,4 +1,4 @@
-import type { Bucket, Dimension } from '../domain/types';
+import type { Bucket, Dimension, Platform } from '../domain/types';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -23,4 +23,30 @@ export interface CounterSource {
     to: number,
     slice?: { dimension: Dimension; value: string },
   ): Promise<{ users: number; failedUsers: number }>;
+}
+
+/** What one batch adds to one time bucket: hash field increments and the user ids for each HyperLogLog. */
+export interface BucketDelta {
+  fields: Map<string, number>;
+  users: Map<string, Set<string>>;
+}
+
+export interface BatchDelta {
+  minutes: Map<number, BucketDelta>;
+  /**
+   * Hourly roll-ups: every field, but only the whole app's users. Per-slice users per hour would double the
+   * HyperLogLog work (most of Redis's share of ingest) for numbers the detector never reads; ranges of minutes union
+   * the minute HyperLogLogs instead.
+   */
+  hours: Map<number, BucketDelta>;
+  /** For the bounded-label login metrics. */
+  byPlatform: Map<Platform, { attempts: number; failures: number }>;
+}
+
+/**
+ * Write side of the login counters: applies one job's pre-aggregated delta exactly once (`false`: this job id was
+ * applied before, nothing changed). The ingest worker calls it; how and where the counts are kept is the counters'.
+ */
+export interface CounterWriter {
+  apply(jobId: string, app: string, delta: BatchDelta): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { HOUR_MS, MINUTE_MS } from '../../src/counters/ports';
 import { RedisCounters } from '../../src/counters/redis';
+import { RedisCounterWriter } from '../../src/counters/writer';
 import type { TelemetryEvent } from '../../src/domain/types';
 import { Aggregator } from '../../src/ingest/aggregate';
 import { createLogger } from '../../src/logger';
@@ -15,7 +16,8 @@ const prefix = testPrefix('counters');
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 const metrics = createMetrics(new Registry(), { defaultMetrics: false });
 const limits = loadConfig({}).sliceValueLimits;
-const aggregator = new Aggregator({ redis, prefix, clock: new ManualClock(H + 2 * HOUR_MS), metrics, logger: createLogger('silent'), limits });
+const writer = new RedisCounterWriter({ redis, prefix, metrics, logger: createLogger('silent'), limits });
+const aggregator = new Aggregator({ counters: writer, clock: new ManualClock(H + 2 * HOUR_MS), metrics });
 const counters = new RedisCounters(redis, prefix);
 let jobs = 0;
 

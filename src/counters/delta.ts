@@ -1,25 +1,7 @@
-import { HOUR_MS } from '../counters/ports';
-import { incrementOf } from '../counters/fold';
 import type { Dimension, Platform, TelemetryEvent } from '../domain/types';
-import { field } from './counter-keys';
-
-/** What one batch adds to one time bucket: hash field increments and the user ids for each HyperLogLog. */
-export interface BucketDelta {
-  fields: Map<string, number>;
-  users: Map<string, Set<string>>;
-}
-
-export interface BatchDelta {
-  minutes: Map<number, BucketDelta>;
-  /**
-   * Hourly roll-ups: every field, but only the whole app's users. Per-slice users per hour would double the
-   * HyperLogLog work (most of Redis's share of ingest) for numbers the detector never reads; ranges of minutes union
-   * the minute HyperLogLogs instead.
-   */
-  hours: Map<number, BucketDelta>;
-  /** For the bounded-label login metrics. */
-  byPlatform: Map<Platform, { attempts: number; failures: number }>;
-}
+import { incrementOf } from './fold';
+import { field } from './keys';
+import { HOUR_MS, type BatchDelta, type BucketDelta } from './ports';
 
 const emptyDelta = (): BucketDelta => ({ fields: new Map(), users: new Map() });
 

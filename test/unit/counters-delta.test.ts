@@ -1,5 +1,5 @@
 import type { TelemetryEvent } from '../../src/domain/types';
-import { foldBatch } from '../../src/ingest/fold-batch';
+import { foldBatch } from '../../src/counters/delta';
 
 const T = Date.parse('2024-05-01T11:00:00Z');
 const login = (over: Partial<TelemetryEvent> & { ts?: number; outcome?: 'success' | 'failure' } = {}): TelemetryEvent =>
