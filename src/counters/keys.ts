@@ -25,6 +25,13 @@ import type { Dimension } from '../domain/types';
  * the PFCOUNT of their HyperLogLogs together (a union).
  */
 
+/**
+ * Slice values (appVersion, osVersion, region, errorCode) become hash fields and key suffixes joined with `|`, so they
+ * are held to a small safe alphabet: no separators, no spaces, no control characters.
+ */
+export const SLICE_VALUE = '[A-Za-z0-9][A-Za-z0-9._+:-]{0,63}';
+export const SLICE_VALUE_PATTERN = new RegExp(`^${SLICE_VALUE}$`);
+
 /** Minute buckets back the live detector's comparison with the same minute on previous days (up to 7). */
 export const MINUTE_TTL_SECONDS = 8 * 24 * 3600;
 /** Hourly roll-ups back baselines over several weeks of the same weekday. */

@@ -1,4 +1,4 @@
-import type { Bucket, Dimension, Platform } from '../domain/types';
+import type { Bucket, Dimension } from '../domain/types';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -25,22 +25,22 @@ export interface CounterSource {
   ): Promise<{ users: number; failedUsers: number }>;
 }
 
-/** What one batch adds to one time bucket: hash field increments and the user ids for each HyperLogLog. */
+/**
+ * What one batch adds to one time bucket, as plain JSON: the API folds a validated batch into these and queues them
+ * instead of the raw events (a fraction of the bytes, and no per-event work left for the worker).
+ */
 export interface BucketDelta {
-  fields: Map<string, number>;
-  users: Map<string, Set<string>>;
+  /** Start of the bucket, epoch ms. */
+  at: number;
+  /** Hash field (`a`, `f|v|5.2.0`: the grammar in keys.ts) → increment. */
+  fields: Record<string, number>;
+  /** HyperLogLog field (`u`, `fu|e|AUTH_TIMEOUT`) → the user ids of raw events, joined by newlines. */
+  users: Record<string, string>;
 }
 
-export interface BatchDelta {
-  minutes: Map<number, BucketDelta>;
-  /**
-   * Hourly roll-ups: every field, but only the whole app's users. Per-slice users per hour would double the
-   * HyperLogLog work (most of Redis's share of ingest) for numbers the detector never reads; ranges of minutes union
-   * the minute HyperLogLogs instead.
-   */
-  hours: Map<number, BucketDelta>;
-  /** For the bounded-label login metrics. */
-  byPlatform: Map<Platform, { attempts: number; failures: number }>;
+/** One batch's increments, per minute; the hourly roll-ups are derived from them when applied. */
+export interface CounterDelta {
+  minutes: BucketDelta[];
 }
 
 /**
@@ -48,5 +48,5 @@ export interface BatchDelta {
  * applied before, nothing changed). The ingest worker calls it; how and where the counts are kept is the counters'.
  */
 export interface CounterWriter {
-  apply(jobId: string, app: string, delta: BatchDelta): Promise<boolean>;
+  apply(jobId: string, app: string, delta: CounterDelta): Promise<boolean>;
 }

@@ -15,7 +15,8 @@ import {
   hourKey,
   minuteKey,
 } from './keys';
-import { HOUR_MS, type BatchDelta, type BucketDelta, type CounterWriter } from './ports';
+import { rollUp } from './delta';
+import { HOUR_MS, type BucketDelta, type CounterDelta, type CounterWriter } from './ports';
 import { defineCounterScripts, type ApplyReply } from './scripts';
 
 export interface RedisCounterWriterDeps {
@@ -41,7 +42,7 @@ export class RedisCounterWriter implements CounterWriter {
     this.limitArgs = [limits.length, ...limits.flatMap(([dimension, n]) => [DIMENSION_CODES[dimension], n])];
   }
 
-  async apply(jobId: string, app: string, delta: BatchDelta): Promise<boolean> {
+  async apply(jobId: string, app: string, delta: CounterDelta): Promise<boolean> {
     const appKey = appCountersKey(this.deps.prefix, app);
     const { keys, args } = encode(appKey, jobId, delta);
     const head = [DONE_MARKER_TTL_SECONDS, appKey, VALUE_SET_TTL_SECONDS, ...this.limitArgs];
@@ -67,18 +68,20 @@ export class RedisCounterWriter implements CounterWriter {
   }
 }
 
-/** KEYS and the per-bucket ARGV of lua/apply-delta.lua. */
-function encode(appKey: string, jobId: string, delta: BatchDelta): { keys: string[]; args: Array<string | number> } {
+/** KEYS and the per-bucket ARGV of lua/apply-delta.lua: the minutes, then their hourly roll-ups. */
+function encode(appKey: string, jobId: string, delta: CounterDelta): { keys: string[]; args: Array<string | number> } {
   const keys = [doneKey(appKey, jobId)];
   const args: Array<string | number> = [];
-  const push = (key: string, d: BucketDelta, ttl: number, hour: number, minute: boolean) => {
+  const push = (key: string, d: BucketDelta, ttl: number, minute: boolean) => {
+    const fields = Object.entries(d.fields);
+    const users = Object.entries(d.users);
     keys.push(key);
-    args.push(ttl, hour, minute ? 1 : 0, d.fields.size);
-    for (const [name, n] of d.fields) args.push(name, n);
-    args.push(d.users.size);
-    for (const [userField, ids] of d.users) args.push(userField, [...ids].join('\n'));
+    args.push(ttl, d.at - (d.at % HOUR_MS), minute ? 1 : 0, fields.length);
+    for (const [name, n] of fields) args.push(name, n);
+    args.push(users.length);
+    for (const [userField, ids] of users) args.push(userField, ids);
   };
-  for (const [minute, d] of delta.minutes) push(minuteKey(appKey, minute), d, MINUTE_TTL_SECONDS, minute - (minute % HOUR_MS), true);
-  for (const [hour, d] of delta.hours) push(hourKey(appKey, hour), d, HOUR_TTL_SECONDS, hour, false);
+  for (const d of delta.minutes) push(minuteKey(appKey, d.at), d, MINUTE_TTL_SECONDS, true);
+  for (const d of rollUp(delta)) push(hourKey(appKey, d.at), d, HOUR_TTL_SECONDS, false);
   return { keys, args };
 }

@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import type { Clock } from '../clock';
+import { SLICE_VALUE_PATTERN } from '../counters/keys';
 import { PLATFORMS, type TelemetryEvent } from '../domain/types';
 
 export const MAX_EVENT_AGE_MS = 24 * 3_600_000;
 export const MAX_EVENT_FUTURE_MS = 5 * 60_000;
 export const MAX_EVENTS_PER_BATCH = 1000;
 
-/**
- * Slice values (appVersion, osVersion, region, errorCode) become Redis hash fields and key suffixes joined with `|`,
- * so they are held to a small safe alphabet: no separators, no spaces, no control characters.
- */
-export const SLICE_VALUE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+:-]{0,63}$/;
+/** Slice values become counter field names and key suffixes: the counters' alphabet (counters/keys.ts). */
 export const SliceValue = z
   .string()
   .regex(SLICE_VALUE_PATTERN, '1-64 characters: letters, digits and . _ + : - (starting with a letter or digit)');

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
+import { foldBatch } from '../../src/counters/delta';
 import { HOUR_MS, MINUTE_MS } from '../../src/counters/ports';
 import { RedisCounters } from '../../src/counters/redis';
 import { RedisCounterWriter } from '../../src/counters/writer';
@@ -23,7 +24,7 @@ let jobs = 0;
 
 const login = (ts: number, userId: string, over: Partial<Record<string, string>> = {}): TelemetryEvent =>
   ({ type: 'login', ts, outcome: 'success', appVersion: '5.2.0', platform: 'ios', userId, ...over }) as TelemetryEvent;
-const fold = (app: string, events: TelemetryEvent[]) => aggregator.process(`job-${++jobs}`, { app, receivedAt: H, events });
+const fold = (app: string, events: TelemetryEvent[]) => aggregator.process(`job-${++jobs}`, { app, receivedAt: H, delta: foldBatch(events) });
 
 afterAll(async () => {
   await deletePrefix(prefix);
@@ -121,7 +122,7 @@ describe('Redis counters written by the aggregator', () => {
   });
 
   it('when the same job is processed twice, then it is counted once', async () => {
-    const job = { app: 'redelivery', receivedAt: H, events: [login(H, 'dave'), login(H, 'erin')] };
+    const job = { app: 'redelivery', receivedAt: H, delta: foldBatch([login(H, 'dave'), login(H, 'erin')]) };
     expect(await aggregator.process('same-job', job)).toBe(true);
     expect(await aggregator.process('same-job', job)).toBe(false);
     const [bucket] = await counters.buckets('redelivery', H, H + MINUTE_MS, MINUTE_MS);
