@@ -46,6 +46,15 @@ export function sliceValues(event: TelemetryEvent): Array<readonly [SliceDimensi
   return SLICE_DIMENSIONS.map((d) => [d, event[d] ?? UNKNOWN] as const);
 }
 
+/** Successes carry no error code: one shared empty record instead of one per event (the API folds every event). */
+const NO_CODES: Readonly<Record<string, number>> = Object.freeze(dict<number>());
+
+function oneCode(code: string): Record<string, number> {
+  const codes = dict<number>();
+  codes[code] = 1;
+  return codes;
+}
+
 export function incrementOf(event: TelemetryEvent): EventIncrement {
   if (event.type === 'login') {
     const failed = event.outcome === 'failure';
@@ -54,7 +63,7 @@ export function incrementOf(event: TelemetryEvent): EventIncrement {
       slices: sliceValues(event),
       // Raw events contribute users through the HyperLogLog of their userId, not through these counts.
       counts: { attempts: 1, failures: failed ? 1 : 0, users: 0, failedUsers: 0 },
-      errorCodes: failed ? Object.assign(dict<number>(), { [event.errorCode ?? UNKNOWN]: 1 }) : dict<number>(),
+      errorCodes: failed ? oneCode(event.errorCode ?? UNKNOWN) : NO_CODES,
       ...(event.userId !== undefined ? { userId: event.userId } : {}),
       failed,
     };
