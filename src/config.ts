@@ -35,6 +35,18 @@ const CorsOrigins = z.string().transform((value, ctx): '*' | string[] => {
   return origins;
 });
 
+export interface SliceValueLimits {
+  readonly appVersion: number;
+  readonly osVersion: number;
+  readonly region: number;
+  readonly errorCode: number;
+}
+
+/** Room for every version a staged rollout keeps alive, far below what a client can invent (see Config). */
+export const DEFAULT_SLICE_VALUE_LIMITS: SliceValueLimits = Object.freeze({ appVersion: 200, osVersion: 100, region: 50, errorCode: 100 });
+
+const valueLimit = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(fallback));
+
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -64,10 +76,10 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
   SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
   CORS_ORIGINS: z.preprocess(emptyAsUndefined, CorsOrigins.optional()),
-  MAX_APP_VERSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(200)),
-  MAX_OS_VERSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
-  MAX_REGIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(50)),
-  MAX_ERROR_CODES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
+  MAX_APP_VERSIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.appVersion),
+  MAX_OS_VERSIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.osVersion),
+  MAX_REGIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.region),
+  MAX_ERROR_CODES: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.errorCode),
 });
 
 /** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
@@ -112,13 +124,6 @@ export interface Config {
    * with whatever a client invents. Platforms are an enum and need no bound.
    */
   readonly sliceValueLimits: SliceValueLimits;
-}
-
-export interface SliceValueLimits {
-  readonly appVersion: number;
-  readonly osVersion: number;
-  readonly region: number;
-  readonly errorCode: number;
 }
 
 export class ConfigError extends Error {

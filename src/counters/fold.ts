@@ -3,6 +3,8 @@ import { MINUTE_MS } from './ports';
 
 /** Slice value for an optional dimension the client did not send, so every dimension's marginals sum to the total. */
 export const UNKNOWN = 'unknown';
+/** Slice value of the logins whose own value came after its dimension's hourly limit (lua/apply-delta.lua). */
+export const OTHER = 'other';
 
 /**
  * What one event adds to its minute's counters. Both the Redis aggregator and the in-memory twin apply exactly this,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppService } from '../../apps/service';
 import type { Clock } from '../../clock';
 import type { CounterSource } from '../../counters/ports';
-import { addCounts } from '../../counters/fold';
+import { OTHER, addCounts } from '../../counters/fold';
 import { DIMENSIONS, type Bucket, type Counts } from '../../domain/types';
 import { badRequest } from '../../errors';
 import type { Auth } from '../auth';
@@ -42,7 +42,6 @@ const point = (at: number, c: Counts) => ({
  * when counted, but a week of hours can still hold thousands of them.
  */
 export const MAX_SERIES_GROUPS = 20;
-const OTHER = 'other';
 
 /**
  * Per-value series of one dimension, zero-filled over every bucket: the MAX_SERIES_GROUPS values with the most
