@@ -3,100 +3,104 @@ import { incrementOf } from './fold';
 import { SLICE_VALUE, field } from './keys';
 import { HOUR_MS, type BucketDelta, type CounterDelta } from './ports';
 
-/** A bucket being filled: Maps while folding, the plain wire form (BucketDelta) once the batch is done. */
-interface Filling {
-  fields: Map<string, number>;
-  users: Map<string, Set<string>>;
+/** One scope (the bucket total, or one slice value) of one minute being filled: plain numbers and id sets. */
+interface Scope {
+  names: ScopeNames;
+  a: number;
+  f: number;
+  u: number;
+  fu: number;
+  users: Set<string> | undefined;
+  failedUsers: Set<string> | undefined;
 }
 
-const emptyFilling = (): Filling => ({ fields: new Map(), users: new Map() });
-
-function bucketOf(buckets: Map<number, Filling>, at: number): Filling {
-  let delta = buckets.get(at);
-  if (!delta) buckets.set(at, (delta = emptyFilling()));
-  return delta;
-}
-
-function add(delta: Filling, name: string, n: number): void {
-  if (n !== 0) delta.fields.set(name, (delta.fields.get(name) ?? 0) + n);
-}
-
-function addUser(delta: Filling, userField: string, userId: string): void {
-  let ids = delta.users.get(userField);
-  if (!ids) delta.users.set(userField, (ids = new Set()));
-  ids.add(userId);
-}
-
-/** The four field names of one scope (the bucket total, or one slice value). */
-interface ScopeFields {
+/** The four field names of one scope, built once per slice value and batch (they were the fold's largest allocation). */
+interface ScopeNames {
   a: string;
   f: string;
   u: string;
   fu: string;
 }
 
-const TOTAL: ScopeFields = { a: field('a'), f: field('f'), u: field('u'), fu: field('fu') };
+const namesOf = (dimension?: Dimension, value?: string): ScopeNames => ({
+  a: field('a', dimension, value),
+  f: field('f', dimension, value),
+  u: field('u', dimension, value),
+  fu: field('fu', dimension, value),
+});
+const TOTAL = namesOf();
 
-/**
- * Field names built once per slice value and batch rather than several times per event: the names were the fold's
- * largest allocation. Per batch, so arbitrary client values cannot grow it without bound.
- */
-function scopeNamer(): (dimension: Dimension, value: string) => ScopeFields {
-  const byDimension = new Map<Dimension, Map<string, ScopeFields>>();
-  return (dimension, value) => {
-    let values = byDimension.get(dimension);
-    if (!values) byDimension.set(dimension, (values = new Map()));
+/** Scope names per dimension and value, per batch: arbitrary client values cannot grow it beyond one batch's. */
+class Namer {
+  private readonly byDimension = new Map<Dimension, Map<string, ScopeNames>>();
+
+  get(dimension: Dimension, value: string): ScopeNames {
+    let values = this.byDimension.get(dimension);
+    if (!values) this.byDimension.set(dimension, (values = new Map()));
     let names = values.get(value);
-    if (!names) {
-      names = { a: field('a', dimension, value), f: field('f', dimension, value), u: field('u', dimension, value), fu: field('fu', dimension, value) };
-      values.set(value, names);
-    }
+    if (!names) values.set(value, (names = namesOf(dimension, value)));
     return names;
-  };
+  }
+}
+
+/** A minute's scopes, keyed by their names object (one per scope and batch, so identity is enough). */
+type Minute = Map<ScopeNames, Scope>;
+
+function scopeOf(minute: Minute, names: ScopeNames): Scope {
+  let scope = minute.get(names);
+  if (!scope) minute.set(names, (scope = { names, a: 0, f: 0, u: 0, fu: 0, users: undefined, failedUsers: undefined }));
+  return scope;
 }
 
 /**
  * Pre-aggregates a batch so Redis sees one increment per (bucket, field) instead of one per event, and so the queue
  * carries the compact delta rather than the raw events. The per-event arithmetic is `incrementOf`, the same fold the
- * in-memory twin applies.
+ * in-memory twin applies; per event and scope it costs one lookup and a few additions (field names and their sums
+ * are only joined up once per batch, in `toWire`).
  */
 export function foldBatch(events: readonly TelemetryEvent[]): CounterDelta {
-  const minutes = new Map<number, Filling>();
-  const namesOf = scopeNamer();
+  const minutes = new Map<number, Minute>();
+  const namer = new Namer();
+  const count = (scope: Scope, counts: { attempts: number; failures: number; users: number; failedUsers: number }, userId: string | undefined, failed: boolean) => {
+    scope.a += counts.attempts;
+    scope.f += counts.failures;
+    scope.u += counts.users;
+    scope.fu += counts.failedUsers;
+    if (userId === undefined) return;
+    (scope.users ??= new Set()).add(userId);
+    if (failed) (scope.failedUsers ??= new Set()).add(userId);
+  };
   for (const event of events) {
     const inc = incrementOf(event);
-    const delta = bucketOf(minutes, inc.minute);
-    const { attempts, failures, users, failedUsers } = inc.counts;
+    let minute = minutes.get(inc.minute);
+    if (!minute) minutes.set(inc.minute, (minute = new Map()));
     const { userId, failed } = inc;
     // The bucket total, then each slice value: the same four measures.
-    for (let s = -1; s < inc.slices.length; s++) {
-      const slice = inc.slices[s];
-      const names = slice ? namesOf(slice[0], slice[1]) : TOTAL;
-      add(delta, names.a, attempts);
-      add(delta, names.f, failures);
-      add(delta, names.u, users);
-      add(delta, names.fu, failedUsers);
-      if (userId !== undefined) {
-        addUser(delta, names.u, userId);
-        if (failed) addUser(delta, names.fu, userId);
-      }
-    }
+    count(scopeOf(minute, TOTAL), inc.counts, userId, failed);
+    for (const [dimension, value] of inc.slices) count(scopeOf(minute, namer.get(dimension, value)), inc.counts, userId, failed);
+    // Per error code, failures and the failing users only.
     for (const code in inc.errorCodes) {
-      const names = namesOf('errorCode', code);
-      add(delta, names.f, inc.errorCodes[code]!);
-      if (userId !== undefined) addUser(delta, names.fu, userId);
+      const scope = scopeOf(minute, namer.get('errorCode', code));
+      scope.f += inc.errorCodes[code]!;
+      if (userId !== undefined) (scope.failedUsers ??= new Set()).add(userId);
     }
   }
-  return { minutes: [...minutes].map(([at, filling]) => toWire(at, filling)) };
+  return { minutes: [...minutes].map(([at, minute]) => toWire(at, minute)) };
 }
 
-/** Ids joined by newlines: one Lua argument per HyperLogLog (user ids hold no control characters). */
-function toWire(at: number, { fields, users }: Filling): BucketDelta {
-  return {
-    at,
-    fields: Object.fromEntries(fields),
-    users: Object.fromEntries([...users].map(([userField, ids]) => [userField, [...ids].join('\n')])),
-  };
+/** Fields with a count (zeros are not written); ids joined by newlines: one Lua argument per HyperLogLog. */
+function toWire(at: number, minute: Minute): BucketDelta {
+  const fields: Record<string, number> = {};
+  const users: Record<string, string> = {};
+  for (const { names, a, f, u, fu, users: ids, failedUsers: failedIds } of minute.values()) {
+    if (a !== 0) fields[names.a] = a;
+    if (f !== 0) fields[names.f] = f;
+    if (u !== 0) fields[names.u] = u;
+    if (fu !== 0) fields[names.fu] = fu;
+    if (ids) users[names.u] = [...ids].join('\n');
+    if (failedIds) users[names.fu] = [...failedIds].join('\n');
+  }
+  return { at, fields, users };
 }
 
 /** The users of the whole app, the only ones rolled up per hour. */
