@@ -35,6 +35,18 @@ const CorsOrigins = z.string().transform((value, ctx): '*' | string[] => {
   return origins;
 });
 
+export interface SliceValueLimits {
+  readonly appVersion: number;
+  readonly osVersion: number;
+  readonly region: number;
+  readonly errorCode: number;
+}
+
+/** Room for every version a staged rollout keeps alive, far below what a client can invent (see Config). */
+export const DEFAULT_SLICE_VALUE_LIMITS: SliceValueLimits = Object.freeze({ appVersion: 200, osVersion: 100, region: 50, errorCode: 100 });
+
+const valueLimit = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(fallback));
+
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -64,6 +76,10 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
   SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
   CORS_ORIGINS: z.preprocess(emptyAsUndefined, CorsOrigins.optional()),
+  MAX_APP_VERSIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.appVersion),
+  MAX_OS_VERSIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.osVersion),
+  MAX_REGIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.region),
+  MAX_ERROR_CODES: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.errorCode),
 });
 
 /** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
@@ -102,6 +118,12 @@ export interface Config {
   readonly sessionMaxMs: number;
   /** Origins whose pages may call the SDK routes (`*`: any); undefined: no CORS headers at all. */
   readonly corsOrigins: '*' | readonly string[] | undefined;
+  /**
+   * Distinct values each app may count per dimension and hour; later values of that hour are counted as `other`.
+   * Slice values come from app binaries anyone can call with: without a bound, Redis keys and detector work grow
+   * with whatever a client invents. Platforms are an enum and need no bound.
+   */
+  readonly sliceValueLimits: SliceValueLimits;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +160,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     corsOrigins: Array.isArray(e.CORS_ORIGINS) ? Object.freeze(e.CORS_ORIGINS) : e.CORS_ORIGINS,
+    sliceValueLimits: Object.freeze({
+      appVersion: e.MAX_APP_VERSIONS,
+      osVersion: e.MAX_OS_VERSIONS,
+      region: e.MAX_REGIONS,
+      errorCode: e.MAX_ERROR_CODES,
+    }),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

@@ -151,7 +151,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         metrics,
       });
       const workers: Worker[] = [
-        createAggregateWorker({ connection: workerRedis, prefix: config.redisPrefix, logger, metrics, clock }),
+        createAggregateWorker({ connection: workerRedis, prefix: config.redisPrefix, logger, metrics, clock, limits: config.sliceValueLimits }),
         createDetectWorker({ connection: workerRedis, prefix: config.redisPrefix, live, logger }),
         createNotifyWorker({ connection: workerRedis, prefix: config.redisPrefix, deliverer: alerting.deliverer, logger }),
         createEscalateWorker({ connection: workerRedis, prefix: config.redisPrefix, escalator: alerting.escalator, logger }),

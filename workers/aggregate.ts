@@ -1,6 +1,8 @@
 import { Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Clock } from '../src/clock';
+import type { SliceValueLimits } from '../src/config';
+import { RedisCounterWriter } from '../src/counters/writer';
 import { Aggregator } from '../src/ingest/aggregate';
 import type { Logger } from '../src/logger';
 import type { Metrics } from '../src/metrics';
@@ -13,13 +15,18 @@ export interface AggregateWorkerDeps {
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
+  limits: SliceValueLimits;
   /** Jobs folded at once: overlaps the Redis round trips of several batches. */
   concurrency?: number;
 }
 
 /** The `ingest` queue's worker: each batch is folded into the counters by an Aggregator. */
 export function createAggregateWorker(deps: AggregateWorkerDeps): Worker<IngestBatchJob> {
-  const aggregator = new Aggregator({ redis: deps.connection, prefix: deps.prefix, clock: deps.clock, metrics: deps.metrics });
+  const aggregator = new Aggregator({
+    counters: new RedisCounterWriter({ redis: deps.connection, prefix: deps.prefix, metrics: deps.metrics, logger: deps.logger, limits: deps.limits }),
+    clock: deps.clock,
+    metrics: deps.metrics,
+  });
   const worker = new Worker<IngestBatchJob>(
     QUEUES.ingest,
     async (job) => {

@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { sha256 } from '../apps/keys';
 import type { Clock } from '../clock';
+import { foldBatch } from '../counters/delta';
 import type { TelemetryEvent } from '../domain/types';
 import { unavailable } from '../errors';
 import type { IngestBatchJob } from '../queue/names';
@@ -27,7 +28,7 @@ export interface IngestServiceDeps {
   clock: Clock;
 }
 
-/** Puts a validated batch on the `ingest` queue: one job per batch, counted once per Idempotency-Key. */
+/** Puts a validated batch on the `ingest` queue as its counter delta: one job per batch, counted once per Idempotency-Key. */
 export class IngestService {
   constructor(private readonly deps: IngestServiceDeps) {}
 
@@ -47,7 +48,8 @@ export class IngestService {
     const job = await this.guard(() =>
       this.deps.queue.add(
         'ingest-batch',
-        { app, receivedAt: this.deps.clock.now(), events: batch.events },
+        // Folded here, at the edge: the queue carries the batch's counter increments, a fraction of its bytes.
+        { app, receivedAt: this.deps.clock.now(), delta: foldBatch(batch.events) },
         // Throttle mode: the key is set with the job, atomically (concurrent replays, a crash before the answer is
         // recorded), and survives the job's completion and automatic removal.
         { jobId, ...(dedupId ? { deduplication: { id: dedupId, ttl: IDEMPOTENCY_TTL_MS } } : {}) },

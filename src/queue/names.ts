@@ -1,4 +1,4 @@
-import type { TelemetryEvent } from '../domain/types';
+import type { CounterDelta } from '../counters/ports';
 
 /** Every queue Vigil uses. Keys in Redis are `${REDIS_PREFIX}:${queue}:…` (BullMQ's `prefix` option). */
 export const QUEUES = {
@@ -26,10 +26,11 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   escalate: QUEUES.escalate,
 };
 
+/** A validated batch, already folded by the API into its counter increments (not the raw events). */
 export interface IngestBatchJob {
   app: string;
   receivedAt: number;
-  events: TelemetryEvent[];
+  delta: CounterDelta;
 }
 
 export interface DetectAppJob {

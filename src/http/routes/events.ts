@@ -65,7 +65,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       throw inputError('payload_too_large', 'events', `At most ${MAX_EVENTS_PER_BATCH} events per batch (got ${raw.length})`);
     }
     const idempotencyKey = parseIdempotencyKey(req.headers['idempotency-key']);
-    const batch = validateEvents(schema, raw);
+    const batch = validateEvents(schema, raw, deps.clock.now());
     const outcome = await ingest.submit(app.id, batch, idempotencyKey);
     if (outcome.duplicate) {
       ingestBatches.inc({ outcome: 'duplicate' });

@@ -1,5 +1,5 @@
 import type { TelemetryEvent } from '../../src/domain/types';
-import { foldBatch } from '../../src/ingest/fold-batch';
+import { foldBatch, platformTotals, rollUp } from '../../src/counters/delta';
 
 const T = Date.parse('2024-05-01T11:00:00Z');
 const login = (over: Partial<TelemetryEvent> & { ts?: number; outcome?: 'success' | 'failure' } = {}): TelemetryEvent =>
@@ -12,9 +12,9 @@ describe('folding a batch in memory', () => {
       login({ userId: 'b', outcome: 'failure', errorCode: 'AUTH_TIMEOUT' }),
       login({ userId: 'a', outcome: 'failure' }),
     ]);
-    expect([...delta.minutes.keys()]).toEqual([T]);
-    const minute = delta.minutes.get(T)!;
-    expect(Object.fromEntries(minute.fields)).toEqual({
+    expect(delta.minutes.map((m) => m.at)).toEqual([T]);
+    const minute = delta.minutes[0]!;
+    expect(minute.fields).toEqual({
       a: 3,
       f: 2,
       'a|v|5.2.0': 3,
@@ -28,27 +28,30 @@ describe('folding a batch in memory', () => {
       'f|e|AUTH_TIMEOUT': 1,
       'f|e|unknown': 1,
     });
-    expect([...minute.users.get('u')!]).toEqual(['a', 'b']);
-    expect([...minute.users.get('fu')!]).toEqual(['b', 'a']);
-    expect([...minute.users.get('fu|e|AUTH_TIMEOUT')!]).toEqual(['b']);
-    expect(delta.byPlatform.get('ios')).toEqual({ attempts: 3, failures: 2 });
+    expect(minute.users.u).toBe('a\nb');
+    expect(minute.users.fu).toBe('b\na');
+    expect(minute.users['fu|e|AUTH_TIMEOUT']).toBe('b');
+    expect(platformTotals(delta)).toEqual([{ platform: 'ios', attempts: 3, failures: 2 }]);
+    // What the queue carries is plain JSON.
+    expect(JSON.parse(JSON.stringify(delta))).toEqual(delta);
   });
 
   it('when events span minutes of one hour, then minutes stay apart and the hour rolls them up', () => {
     const delta = foldBatch([login({ userId: 'a' }), login({ ts: T + 61_000, userId: 'a' }), login({ ts: T + 3_600_000 })]);
-    expect([...delta.minutes.keys()]).toEqual([T, T + 60_000, T + 3_600_000]);
-    expect(delta.hours.get(T)!.fields.get('a')).toBe(2);
-    expect([...delta.hours.get(T)!.users.get('u')!]).toEqual(['a']);
-    expect(delta.hours.get(T + 3_600_000)!.fields.get('a')).toBe(1);
+    expect(delta.minutes.map((m) => m.at)).toEqual([T, T + 60_000, T + 3_600_000]);
+    const hours = rollUp(delta);
+    expect(hours.map((h) => [h.at, h.fields.a])).toEqual([[T, 2], [T + 3_600_000, 1]]);
+    // A HyperLogLog counts 'a' once, however often it is added.
+    expect(hours[0]!.users.u).toBe('a\na');
   });
 
   it('when users roll up to the hour, then only the whole app\'s are kept, slices stay per minute', () => {
     const delta = foldBatch([login({ userId: 'a', outcome: 'failure', errorCode: 'E1' }), login({ ts: T + 61_000, userId: 'b' })]);
-    const hour = delta.hours.get(T)!;
-    expect(Object.fromEntries([...hour.users].map(([k, ids]) => [k, [...ids]]))).toEqual({ u: ['a', 'b'], fu: ['a'] });
-    expect(hour.fields.get('f|e|E1')).toBe(1);
-    expect([...delta.minutes.get(T)!.users.keys()]).toContain('u|v|5.2.0');
-    expect([...delta.minutes.get(T)!.users.keys()]).toContain('fu|e|E1');
+    const [hour] = rollUp(delta);
+    expect(hour!.users).toEqual({ u: 'a\nb', fu: 'a' });
+    expect(hour!.fields['f|e|E1']).toBe(1);
+    expect(Object.keys(delta.minutes[0]!.users)).toContain('u|v|5.2.0');
+    expect(Object.keys(delta.minutes[0]!.users)).toContain('fu|e|E1');
   });
 
   it('when an aggregate arrives, then its counts and users go to fields and unbroken-down failures to "unknown"', () => {
@@ -66,14 +69,13 @@ describe('folding a batch in memory', () => {
         region: 'eu',
       },
     ]);
-    const fields = Object.fromEntries(delta.minutes.get(T)!.fields);
-    expect(fields).toMatchObject({ a: 120, f: 48, u: 110, fu: 45, 'u|r|eu': 110, 'f|e|AUTH_TIMEOUT': 40, 'f|e|unknown': 8 });
-    expect(delta.minutes.get(T)!.users.size).toBe(0);
-    expect(delta.byPlatform.get('android')).toEqual({ attempts: 120, failures: 48 });
+    expect(delta.minutes[0]!.fields).toMatchObject({ a: 120, f: 48, u: 110, fu: 45, 'u|r|eu': 110, 'f|e|AUTH_TIMEOUT': 40, 'f|e|unknown': 8 });
+    expect(delta.minutes[0]!.users).toEqual({});
+    expect(platformTotals(delta)).toEqual([{ platform: 'android', attempts: 120, failures: 48 }]);
   });
 
   it('when counts are zero, then no field is written for them', () => {
-    const fields = foldBatch([login()]).minutes.get(T)!.fields;
-    expect([...fields.keys()].some((k) => k.startsWith('f'))).toBe(false);
+    const { fields } = foldBatch([login()]).minutes[0]!;
+    expect(Object.keys(fields).some((k) => k.startsWith('f'))).toBe(false);
   });
 });
