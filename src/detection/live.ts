@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import type { Signal } from '../domain/detector/signals';
 import type { Release } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { DetectAppJob } from '../queue/names';
+import type { DetectAppJob, JobName } from '../queue/names';
 import type { AppStore, ReleaseStore } from '../store/ports';
 
 /**
@@ -31,7 +31,7 @@ export interface SignalSink {
 
 export interface LiveDetectorDeps<S> {
   /** A worker (patient) connection: evaluations ride out a Redis restart rather than fail at once. */
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_PREFIX. */
   prefix: string;
   evaluate: EvaluateApp<S>;
@@ -106,12 +106,13 @@ export class LiveDetector<S> {
     }
   }
 
+  // The app as hash tag: saveAndUnlock's script touches both keys, which on a Redis Cluster must share a slot.
   private stateKey(app: string): string {
-    return `${this.deps.prefix}:detector:${app}`;
+    return `${this.deps.prefix}:detector:{${app}}`;
   }
 
   private lockKey(app: string): string {
-    return `${this.deps.prefix}:detector-lock:${app}`;
+    return `${this.deps.prefix}:detector-lock:{${app}}`;
   }
 
   private async loadState(app: string): Promise<S | null> {
@@ -144,7 +145,7 @@ export class LiveDetector<S> {
   }
 }
 
-export const DETECT_JOB = 'detect-app';
+export const DETECT_JOB = 'detect-app' satisfies JobName;
 
 /**
  * BullMQ names a scheduler's jobs `repeat:<schedulerId>:<millis>` and treats `:` as its own separator (custom job

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { parseCookie } from 'cookie';
 import type { Request } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { secretsEqual, sha256 } from '../apps/keys';
@@ -43,7 +43,7 @@ function parseStored(raw: string | null): StoredSession | null {
 }
 
 export interface SessionSettings {
-  redis: Redis;
+  redis: RedisClient;
   /** The deployment's REDIS_PREFIX: sessions are per deployment, like everything else in Redis. */
   prefix: string;
   clock: Clock;

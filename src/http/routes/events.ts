@@ -1,12 +1,11 @@
-import type { Queue } from 'bullmq';
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import type Redis from 'ioredis';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { RedisClient } from '../../queue/connection';
 import { z } from 'zod';
 import type { Clock } from '../../clock';
 import { badRequest, inputError } from '../../errors';
 import { MAX_EVENTS_PER_BATCH, createEventSchema, validateEvents } from '../../ingest/event-schema';
 import { IngestService } from '../../ingest/service';
-import type { IngestBatchJob } from '../../queue/names';
+import type { Enqueuer } from '../../queue/queues';
 import type { Metrics } from '../../metrics';
 import { ingestApp, limitPerIngestKey, type Auth } from '../auth';
 import { createRateLimit } from '../rate-limit';
@@ -28,15 +27,17 @@ const Accepted = z
 
 export interface EventsRouterDeps {
   auth: Auth;
-  /** The `ingest` queue, on the fail-fast producer connection. */
-  queue: Queue<IngestBatchJob>;
+  /** Adds jobs on the fail-fast producer connection. */
+  jobs: Enqueuer;
   /** The producer connection: rate limit counters and the answers of idempotent batches. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
   metrics: Metrics;
   /** Requests per second per ingest key. */
   ratePerSecond?: number;
+  /** Admission control (src/http/shed.ts): answers 503 before anything else when the deployment is overloaded. */
+  shed?: RequestHandler;
 }
 
 /** POST /v1/events: telemetry from the SDK, answered 202 only once the accepted events are durably queued. */
@@ -56,6 +57,7 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     });
     next();
   };
+  if (deps.shed) router.post('/v1/events', deps.shed);
   router.post('/v1/events', countRefused, deps.auth.ingest, rateLimit, async (req, res) => {
     const app = ingestApp(res);
     const read = await readJsonBody(req, res, { limit: MAX_BODY_BYTES, required: true });

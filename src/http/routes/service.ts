@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type Redis from 'ioredis';
 import { z } from 'zod';
+import type { RedisClient } from '../../queue/connection';
 import type { Metrics } from '../../metrics';
 import type { Stores } from '../../store/ports';
 import { routesOn } from '../route';
@@ -12,7 +12,7 @@ const Ready = z.object({
 });
 
 /** /healthz: the process answers. /readyz: Redis and the store answer too. /metrics: Prometheus text. */
-export function serviceRouter(deps: { redis: Redis; stores: Stores; metrics: Metrics }): Router {
+export function serviceRouter(deps: { redis: RedisClient; stores: Stores; metrics: Metrics }): Router {
   const router = Router();
   const route = routesOn(router, null);
   const tag = 'Service';
