@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { runBacktest } from '../src/cli/backtest';
+import { runBacktest } from '../src/detection/backtest';
 import { loadDetectorSettings } from '../src/detection/settings-file';
 import { findScenario, scenarioSpec, type Scenario } from '../src/simulate/scenarios';
 import { DAY } from '../src/simulate/traffic';
@@ -60,7 +60,6 @@ async function main(): Promise<void> {
     app: 'bench',
     settings: loadDetectorSettings(),
     everySeconds: 10,
-    out: () => {},
     progress: (msg) => {
       const m = /^100% (\d+) lines/.exec(msg);
       if (m) lines = Number(m[1]);

@@ -1,10 +1,10 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ConfigError, loadConfig } from '../config';
+import { runBacktest } from '../detection/backtest';
 import { DetectorSettingsError, loadDetectorSettings } from '../detection/settings-file';
 import { VigilError } from '../errors';
 import { addAppsCommand } from './apps';
 import { CliFailure, EXIT, examples, type CliIo } from './common';
-import { runBacktest } from './backtest';
 import { addSimulateCommand } from './simulate';
 
 /**
@@ -32,14 +32,14 @@ function addBacktestCommand(program: Command, io: CliIo): void {
     )
     .action(async (opts) => {
       const config = loadConfig(io.env);
-      await runBacktest({
+      const incidents = await runBacktest({
         input: opts.input,
         ...(opts.app !== undefined ? { app: opts.app } : {}),
         settings: loadDetectorSettings(config.detectorConfig),
         everySeconds: config.detectEverySeconds,
-        out: (line) => io.stdout.write(`${line}\n`),
         progress: (msg) => io.stderr.write(`${msg}\n`),
       });
+      for (const incident of incidents) io.stdout.write(`${JSON.stringify(incident)}\n`);
     });
 }
 

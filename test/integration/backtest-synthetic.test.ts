@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runBacktest, type BacktestIncident } from '../../src/cli/backtest';
+import { runBacktest, type BacktestIncident } from '../../src/detection/backtest';
 import { loadDetectorSettings } from '../../src/detection/settings-file';
 import { DAY, HOUR, MINUTE, writeTraffic, type TrafficSpec, type VersionSpec } from '../support/synthetic-traffic';
 import { makeTempDir } from '../support/tmp';
@@ -25,7 +25,7 @@ const INSTALLED: VersionSpec[] = [
 
 async function backtest(name: string, spec: TrafficSpec): Promise<BacktestIncident[]> {
   const file = writeTraffic(path.join(tmp.dir, `${name}.ndjson.gz`), spec);
-  return runBacktest({ input: file, app: name, settings, everySeconds: 10, out: () => {}, progress: () => {} });
+  return runBacktest({ input: file, app: name, settings, everySeconds: 10, progress: () => {} });
 }
 
 const ms = (iso: string | null) => (iso === null ? NaN : Date.parse(iso));

@@ -6,14 +6,12 @@ import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { ManualClock } from '../clock';
 import { MemoryCounters } from '../counters/memory';
-import { evaluateApp } from '../detection/runner';
 import type { DetectorState } from '../domain/detector/detector';
 import type { DetectorSettings } from '../domain/detector/settings';
-import type { Signal } from '../domain/detector/signals';
-import { canTransition, newIncidentFrom, patchFrom, reopenEntry, resolveEntry } from '../domain/incident-machine';
 import { PLATFORMS, type Incident, type Release, type TelemetryEvent } from '../domain/types';
-import { newId } from '../ids';
 import { createEventSchema, SliceValue } from '../ingest/event-schema';
+import { MemoryIncidentBook } from './incident-book';
+import { evaluateApp } from './runner';
 
 /** An incident as the backtest prints it: the Incident of CONTRACT.md, times as ISO-8601. */
 export interface BacktestIncident {
@@ -38,15 +36,12 @@ export interface BacktestOptions {
   app?: string;
   settings: DetectorSettings;
   everySeconds: number;
-  out: (line: string) => void;
   progress: (msg: string) => void;
 }
 
-type Record_ = Omit<Incident, 'updatedAt' | 'version' | 'publicMessage'>;
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function toOutput(r: Record_): BacktestIncident {
+function toOutput(r: Incident): BacktestIncident {
   const cause = r.suspectedCause;
   return {
     id: r.id,
@@ -66,48 +61,6 @@ function toOutput(r: Record_): BacktestIncident {
     },
     timeline: r.timeline.map((t) => ({ ...t, at: iso(t.at) })),
   };
-}
-
-/** The incident records the signals describe, kept with the same pure state machine the live incident service uses. */
-class IncidentBook {
-  readonly all: Record_[] = [];
-  private readonly current = new Map<string, Record_>();
-
-  constructor(private readonly app: string) {}
-
-  apply(signal: Signal): void {
-    const { finding, at } = signal;
-    const incident = this.current.get(finding.fingerprint);
-    switch (signal.type) {
-      case 'open': {
-        const opened: Record_ = {
-          id: newId('inc', at),
-          ...newIncidentFrom(this.app, finding, at),
-          status: 'open',
-          acknowledgedAt: null,
-          resolvedAt: null,
-        };
-        this.all.push(opened);
-        this.current.set(finding.fingerprint, opened);
-        return;
-      }
-      case 'update':
-        if (incident && incident.status !== 'resolved') Object.assign(incident, patchFrom(finding));
-        return;
-      case 'resolve':
-        if (incident && canTransition(incident.status, 'resolved')) {
-          Object.assign(incident, patchFrom(finding), { status: 'resolved', resolvedAt: at });
-          incident.timeline.push(resolveEntry(at));
-        }
-        return;
-      case 'reopen':
-        if (incident && canTransition(incident.status, 'open')) {
-          Object.assign(incident, patchFrom(finding), { status: 'open', resolvedAt: null });
-          incident.timeline.push(reopenEntry(finding, at));
-        }
-        return;
-    }
-  }
 }
 
 const ReleaseLine = z.object({
@@ -143,13 +96,14 @@ function defaultAppName(file: string): string {
 /**
  * Replays a file through the live detection path on simulated time: events into in-memory counters, `evaluateApp`
  * every `everySeconds` of simulated time exactly as the live worker calls it, signals applied to in-memory
- * incidents. An aggregate of minute m becomes visible at m + 60 s (when it is complete), raw logins at their ts.
+ * incidents by the live incident service's rule (MemoryIncidentBook). An aggregate of minute m becomes visible at
+ * m + 60 s (when it is complete), raw logins at their ts.
  */
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestIncident[]> {
   const app = opts.app ?? defaultAppName(opts.input);
   const stepMs = Math.round(opts.everySeconds * 1000);
   const counters = new MemoryCounters(app);
-  const book = new IncidentBook(app);
+  const book = new MemoryIncidentBook(app);
   const releases: Release[] = [];
   const clock = new ManualClock(0);
   const eventSchema = createEventSchema(clock);
@@ -171,7 +125,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestIncide
     const visible = releases.filter((r) => r.createdAt <= t);
     const result = await evaluateApp({ counters, settings: opts.settings }, { app, now: t, releases: visible, state });
     state = result.state;
-    for (const signal of result.signals) book.apply(signal);
+    book.apply(result.signals, t);
   };
 
   /** Evaluates every tick strictly before `time`: what the live detector would have run before this line arrived. */
@@ -269,7 +223,5 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestIncide
     `100% ${lineNo} lines in ${seconds.toFixed(1)} s (${Math.round(lineNo / Math.max(seconds, 1e-3))} lines/s), ` +
       `${rejected} skipped, ${book.all.length} incident(s)`,
   );
-  const incidents = book.all.map(toOutput);
-  for (const incident of incidents) opts.out(JSON.stringify(incident));
-  return incidents;
+  return book.all.map(toOutput);
 }
