@@ -108,19 +108,33 @@ export function replayApp(opts: Pick<ReplayOptions, 'input' | 'app'>): string {
   return opts.app ?? defaultAppName(opts.input);
 }
 
-/** A file's lines, chunk by chunk (gunzipped when it is gzip): one await per chunk rather than one per line. */
-async function* lineChunks(file: string, onBytes: (n: number) => void): AsyncGenerator<string[]> {
+/**
+ * A file's lines (gunzipped when it is gzip), read chunk by chunk: one await per chunk rather than one per line, and
+ * each line cut from its chunk only when it is read, so no array of a chunk's lines outlives a detector evaluation
+ * (it would be copied into the old generation and collected from there).
+ */
+async function* lineChunks(file: string, onBytes: (n: number) => void): AsyncGenerator<Iterable<string>> {
   const raw = createReadStream(file);
   raw.on('data', (chunk) => onBytes(chunk.length));
   // Bigger gunzip output chunks than the 16 KiB default: fewer trips through the loop below.
   const text = (isGzip(file) ? raw.pipe(createGunzip({ chunkSize: 1 << 18 })) : raw).setEncoding('utf8');
   let rest = '';
   for await (const chunk of text as AsyncIterable<string>) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() as string;
-    yield lines;
+    const buffer = rest + chunk;
+    const end = buffer.lastIndexOf('\n');
+    rest = buffer.slice(end + 1);
+    yield linesOf(buffer, end);
   }
   if (rest !== '') yield [rest];
+}
+
+function* linesOf(buffer: string, end: number): Generator<string> {
+  let start = 0;
+  while (start <= end) {
+    const nl = buffer.indexOf('\n', start);
+    yield buffer.slice(start, nl);
+    start = nl + 1;
+  }
 }
 
 /**
