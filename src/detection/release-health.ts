@@ -8,7 +8,7 @@ import { notFound } from '../errors';
 import type { ReleaseStore } from '../store/ports';
 
 /** The longest stretch judged: a day of minutes (1,440 buckets, one read). Older logins say little about a rollout now. */
-export const MAX_GATE_WINDOW_MS = 24 * 3_600_000;
+const MAX_GATE_WINDOW_MS = 24 * 3_600_000;
 
 export interface ReleaseHealthDeps {
   counters: CounterSource;
