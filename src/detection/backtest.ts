@@ -34,7 +34,8 @@ export interface BacktestOptions extends ReplayOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function toOutput(r: Incident): BacktestIncident {
+/** An incident as the backtest prints it (the live store's incidents too, in the differential test). */
+export function toOutput(r: Incident): BacktestIncident {
   const cause = r.suspectedCause;
   return {
     id: r.id,
