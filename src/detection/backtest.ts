@@ -144,7 +144,10 @@ function* linesOf(buffer: string, end: number): Generator<string> {
  * visible at m + 60 s (when it is complete), raw logins at their ts. The backtest ticks the detector and an
  * in-memory incident book; the differential test ticks the live detector and incident service instead.
  */
-export async function replay(opts: ReplayOptions, tick: (at: ReplayTick) => Promise<void>): Promise<{ lines: number; rejected: number }> {
+export async function replay(
+  opts: ReplayOptions,
+  tick: (at: ReplayTick) => Promise<void>,
+): Promise<{ lines: number; rejected: number; seconds: number }> {
   const app = replayApp(opts);
   const stepMs = Math.round(opts.everySeconds * 1000);
   const counters = new MemoryCounters(app);
@@ -255,11 +258,7 @@ export async function replay(opts: ReplayOptions, tick: (at: ReplayTick) => Prom
     await runUntil(lastVisible);
     if (nextTick === lastVisible) await tickAt(nextTick);
   }
-  const seconds = (Date.now() - started) / 1000;
-  opts.progress(
-    `100% ${lineNo} lines in ${seconds.toFixed(1)} s (${Math.round(lineNo / Math.max(seconds, 1e-3))} lines/s), ${rejected} skipped`,
-  );
-  return { lines: lineNo, rejected };
+  return { lines: lineNo, rejected, seconds: (Date.now() - started) / 1000 };
 }
 
 /**
@@ -269,11 +268,14 @@ export async function replay(opts: ReplayOptions, tick: (at: ReplayTick) => Prom
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestIncident[]> {
   const book = new MemoryIncidentBook(replayApp(opts));
   let state: DetectorState | null = null;
-  await replay(opts, async ({ app, now, counters, releases }) => {
+  const { lines, rejected, seconds } = await replay(opts, async ({ app, now, counters, releases }) => {
     const result = await evaluateApp({ counters, settings: opts.settings }, { app, now, releases, state });
     state = result.state;
     book.apply(result.signals, now);
   });
-  opts.progress(`${book.all.length} incident(s)`);
+  opts.progress(
+    `100% ${lines} lines in ${seconds.toFixed(1)} s (${Math.round(lines / Math.max(seconds, 1e-3))} lines/s), ` +
+      `${rejected} skipped, ${book.all.length} incident(s)`,
+  );
   return book.all.map(toOutput);
 }
