@@ -29,6 +29,7 @@ import { eventsRouter } from './http/routes/events';
 import { incidentsRouter } from './http/routes/incidents';
 import { overviewRouter } from './http/routes/overview';
 import { postmortemsRouter } from './http/routes/postmortems';
+import { releaseHealthRouter } from './http/routes/release-health';
 import { releasesRouter } from './http/routes/releases';
 import { seriesRouter } from './http/routes/series';
 import { serviceRouter } from './http/routes/service';
@@ -187,6 +188,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       routers.push(
         sessionRouter({ sessions, maxMs: config.sessionMaxMs }),
         overviewRouter({ auth, apps: stores.apps, incidents: stores.incidents, counters, clock }),
+        // Before the admin-only apps routes: an app's ingest key may ask about its own releases' health.
+        // A CI pipeline polls while a rollout is staged, a few times a minute; more from one key is a loop.
+        releaseHealthRouter({ auth, apps, counters, releases: stores.releases, settings, clock, limit: limit('release-health', 120, 60, 'release health checks with this ingest key') }),
         appsRouter({ auth, apps }),
         // Releases come from CI, a few a day: a key registering more than one a second is a loop or abuse.
         releasesRouter({ auth, releases: stores.releases, apps, clock, limit: limit('releases', 60, 60, 'releases registered with this ingest key') }),
