@@ -35,6 +35,17 @@ const CorsOrigins = z.string().transform((value, ctx): '*' | string[] => {
   return origins;
 });
 
+export interface SliceValueLimits {
+  readonly appVersion: number;
+  readonly osVersion: number;
+  readonly region: number;
+  readonly errorCode: number;
+}
+
+/** Room for every version a staged rollout keeps alive, far below what a client can invent (see Config). */
+export const DEFAULT_SLICE_VALUE_LIMITS: SliceValueLimits = Object.freeze({ appVersion: 200, osVersion: 100, region: 50, errorCode: 100 });
+
+const valueLimit = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(fallback));
 /** `host:port,host:port`: the seeds of a Redis Cluster (ioredis discovers the other nodes from them). */
 const ClusterNodes = z.string().transform((value, ctx): Array<{ host: string; port: number }> => {
   const nodes = value
@@ -84,6 +95,10 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(7 * 24 * 60).default(60)),
   SESSION_MAX_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 24).default(12)),
   CORS_ORIGINS: z.preprocess(emptyAsUndefined, CorsOrigins.optional()),
+  MAX_APP_VERSIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.appVersion),
+  MAX_OS_VERSIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.osVersion),
+  MAX_REGIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.region),
+  MAX_ERROR_CODES: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.errorCode),
   INGEST_MAX_IN_FLIGHT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100_000).default(32)),
   INGEST_SHED_BACKLOG: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000_000).default(10_000)),
   INGEST_SHED_REDIS_MEMORY_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(100).default(80)),
@@ -129,6 +144,12 @@ export interface Config {
   readonly sessionMaxMs: number;
   /** Origins whose pages may call the SDK routes (`*`: any); undefined: no CORS headers at all. */
   readonly corsOrigins: '*' | readonly string[] | undefined;
+  /**
+   * Distinct values each app may count per dimension and hour; later values of that hour are counted as `other`.
+   * Slice values come from app binaries anyone can call with: without a bound, Redis keys and detector work grow
+   * with whatever a client invents. Platforms are an enum and need no bound.
+   */
+  readonly sliceValueLimits: SliceValueLimits;
   /**
    * How long a command on the API's fail-fast Redis connection may wait for its answer. A frozen Redis (paused, swapping,
    * a half-open TCP connection) never closes the socket, so without it a request would hang until the client gives up.
@@ -182,6 +203,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       redisMemoryPercent: e.INGEST_SHED_REDIS_MEMORY_PERCENT,
     }),
     corsOrigins: Array.isArray(e.CORS_ORIGINS) ? Object.freeze(e.CORS_ORIGINS) : e.CORS_ORIGINS,
+    sliceValueLimits: Object.freeze({
+      appVersion: e.MAX_APP_VERSIONS,
+      osVersion: e.MAX_OS_VERSIONS,
+      region: e.MAX_REGIONS,
+      errorCode: e.MAX_ERROR_CODES,
+    }),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   });
 }

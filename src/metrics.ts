@@ -64,6 +64,12 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['app', 'platform'] as const,
       registers,
     }),
+    sliceValuesFolded: new Counter({
+      name: 'vigil_slice_values_folded_total',
+      help: 'Logins (failures for errorCode) counted under the slice value "other" because their value came after the per-app, per-hour limit of distinct values (MAX_APP_VERSIONS, …)',
+      labelNames: ['app', 'dimension'] as const,
+      registers,
+    }),
     aggregateLag: new Histogram({
       name: 'vigil_aggregate_lag_seconds',
       help: 'Time from a batch being accepted to it being folded into the counters',

@@ -14,8 +14,10 @@ import type { DetectorState } from './domain/detector/detector';
 import { evaluateApp } from './detection/runner';
 import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';
+import { PACKAGE_VERSION } from './package';
 import { createHttpApp } from './http/app';
 import { FailureLimit, createAuth } from './http/auth';
+import { openApiRouter } from './http/openapi';
 import { builtDashboardDir } from './http/dashboard';
 import { createRateLimit } from './http/rate-limit';
 import { createHttpServer } from './http/server';
@@ -27,6 +29,7 @@ import { eventsRouter } from './http/routes/events';
 import { incidentsRouter } from './http/routes/incidents';
 import { overviewRouter } from './http/routes/overview';
 import { postmortemsRouter } from './http/routes/postmortems';
+import { releaseHealthRouter } from './http/routes/release-health';
 import { releasesRouter } from './http/routes/releases';
 import { seriesRouter } from './http/routes/series';
 import { serviceRouter } from './http/routes/service';
@@ -61,6 +64,8 @@ export interface RunningService {
   /** Base URL of the HTTP listener (API routes in api/all mode; health and metrics in every mode). */
   url: string;
   adminToken: string;
+  /** The HTTP listener (its request handler is the express app). */
+  server: Server;
   stop(): Promise<void>;
 }
 
@@ -151,7 +156,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       });
       const processing = { connection: workerRedis, prefix: config.redisPrefix, logger, metrics };
       const workers: Worker[] = [
-        createAggregateWorker({ ...processing, clock }),
+        createAggregateWorker({ ...processing, clock, limits: config.sliceValueLimits }),
         createDetectWorker({ ...processing, live }),
         createNotifyWorker({ ...processing, deliverer: alerting.deliverer }),
         createEscalateWorker({ ...processing, escalator: alerting.escalator }),
@@ -183,6 +188,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       routers.push(
         sessionRouter({ sessions, maxMs: config.sessionMaxMs }),
         overviewRouter({ auth, apps: stores.apps, incidents: stores.incidents, counters, clock }),
+        // Before the admin-only apps routes: an app's ingest key may ask about its own releases' health.
+        // A CI pipeline polls while a rollout is staged, a few times a minute; more from one key is a loop.
+        releaseHealthRouter({ auth, apps, counters, releases: stores.releases, settings, clock, limit: limit('release-health', 120, 60, 'release health checks with this ingest key') }),
         appsRouter({ auth, apps }),
         // Releases come from CI, a few a day: a key registering more than one a second is a loop or abuse.
         releasesRouter({ auth, releases: stores.releases, apps, clock, limit: limit('releases', 60, 60, 'releases registered with this ingest key') }),
@@ -209,6 +217,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         channelsRouter({ auth, channels: stores.channels, apps, clock, allowPrivateTargets: config.alertAllowPrivateTargets }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
+      // Describes every router above from the schemas they validate with.
+      routers.push(openApiRouter([...routers], PACKAGE_VERSION));
       dashboardDir = builtDashboardDir();
       if (!dashboardDir) logger.warn('the dashboard is not built (npm run build): / serves nothing');
     }
@@ -220,7 +230,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(server.address() as AddressInfo).port}`;
     logger.info({ mode, url, store: stores.kind, redisPrefix: config.redisPrefix }, 'vigil started');
-    return { url, adminToken, stop };
+    return { url, adminToken, server, stop };
   } catch (err) {
     await stop();
     throw err;

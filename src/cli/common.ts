@@ -14,6 +14,13 @@ export interface CliIo {
 /** A failure that says enough in its message: printed without a stack, exit 1. */
 export class CliFailure extends Error {}
 
+/** A command that has said what it had to and ends with its own exit code (`vigil gate`'s verdicts). */
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  done

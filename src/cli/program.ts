@@ -1,10 +1,11 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { ConfigError, loadConfig } from '../config';
+import { runBacktest } from '../detection/backtest';
 import { DetectorSettingsError, loadDetectorSettings } from '../detection/settings-file';
 import { VigilError } from '../errors';
 import { addAppsCommand } from './apps';
-import { CliFailure, EXIT, examples, type CliIo } from './common';
-import { runBacktest } from './backtest';
+import { CliExit, CliFailure, EXIT, examples, type CliIo } from './common';
+import { addGateCommand } from './gate';
 import { addSimulateCommand } from './simulate';
 
 /**
@@ -32,20 +33,20 @@ function addBacktestCommand(program: Command, io: CliIo): void {
     )
     .action(async (opts) => {
       const config = loadConfig(io.env);
-      await runBacktest({
+      const incidents = await runBacktest({
         input: opts.input,
         ...(opts.app !== undefined ? { app: opts.app } : {}),
         settings: loadDetectorSettings(config.detectorConfig),
         everySeconds: config.detectEverySeconds,
-        out: (line) => io.stdout.write(`${line}\n`),
         progress: (msg) => io.stderr.write(`${msg}\n`),
       });
+      for (const incident of incidents) io.stdout.write(`${JSON.stringify(incident)}\n`);
     });
 }
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('vigil')
-    .description("Vigil's command-line tool: make scenario traffic, replay it through the detector, manage apps.")
+    .description("Vigil's command-line tool: make scenario traffic, replay it through the detector, manage apps, gate a release.")
     .usage('<command> [flags]')
     .exitOverride()
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo): Command {
           'vigil simulate --scenario backend-outage --out outage.ndjson.gz',
           'vigil backtest --input outage.ndjson.gz',
           'vigil apps create shop-ios',
+          'vigil gate --app app_0123 --version 5.2.0 --url https://vigil.example.com --token "$VIGIL_TOKEN"',
           'vigil <command> --help',
         ),
     );
@@ -65,6 +67,7 @@ export function buildProgram(io: CliIo): Command {
   addBacktestCommand(program, io);
   addSimulateCommand(program, io);
   addAppsCommand(program, io);
+  addGateCommand(program, io);
   return program;
 }
 
@@ -74,6 +77,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (err) {
+    if (err instanceof CliExit) return err.code;
     // Commander has already printed its message (and the help): `--help` exits 0, every other complaint is usage.
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof CliFailure || err instanceof ConfigError || err instanceof DetectorSettingsError || err instanceof VigilError) {

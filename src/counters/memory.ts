@@ -1,5 +1,6 @@
 import { SLICE_DIMENSIONS, type Bucket, type Counts, type Dimension, type TelemetryEvent } from '../domain/types';
-import { addCounts, emptyCounts, incrementOf, type EventIncrement } from './fold';
+import { DEFAULT_SLICE_VALUE_LIMITS, type SliceValueLimits } from '../config';
+import { OTHER, addCounts, dict, emptyBucket, emptyCounts, incrementOf, type EventIncrement } from './fold';
 import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
 
 /** Raw-event user ids of one bucket, per key (`*`, `region=eu`, `errorCode=AUTH_TIMEOUT` for failures). */
@@ -11,20 +12,11 @@ interface Stored {
   sets: UserSets;
 }
 
-function emptyBucket(at: number): Bucket {
-  return {
-    at,
-    total: emptyCounts(),
-    slices: { appVersion: {}, platform: {}, osVersion: {}, region: {} },
-    errorCodes: {},
-  };
-}
-
 const ALL = '*';
 
 /**
  * The in-memory twin of the Redis counters, for the backtest: one app's minute buckets and hourly roll-ups, filled
- * with the same fold (`incrementOf`) the aggregator applies.
+ * with the same fold (`incrementOf`) the aggregator applies, and the same hourly limits on distinct slice values.
  *
  * Distinct users: raw `login` events carry user ids, kept in a Set per bucket and key (exact, where Redis keeps a
  * HyperLogLog); `login_aggregate` lines carry a `users` count instead, which is summed, so an aggregate user seen in
@@ -37,12 +29,52 @@ export class MemoryCounters implements CounterSource {
   private readonly minutes = new Map<number, Stored>();
   private readonly hours = new Map<number, Stored>();
 
-  constructor(private readonly app: string) {}
+  /** The values admitted per hour and dimension, as the Redis writer keeps them. */
+  private readonly admitted = new Map<number, Map<Dimension, Set<string>>>();
+
+  constructor(
+    private readonly app: string,
+    private readonly limits: SliceValueLimits = DEFAULT_SLICE_VALUE_LIMITS,
+  ) {}
 
   add(event: TelemetryEvent): void {
-    const inc = incrementOf(event);
+    const raw = incrementOf(event);
+    const hour = raw.minute - (raw.minute % HOUR_MS);
+    const inc = this.bounded(hour, raw);
     this.apply(this.minutes, inc.minute, inc);
-    this.apply(this.hours, inc.minute - (inc.minute % HOUR_MS), inc);
+    this.apply(this.hours, hour, inc);
+  }
+
+  /** The increment with values past their hourly limit counted as `other`, as lua/apply-delta.lua counts them. */
+  private bounded(hour: number, inc: EventIncrement): EventIncrement {
+    let byDimension = this.admitted.get(hour);
+    if (!byDimension) this.admitted.set(hour, (byDimension = new Map<Dimension, Set<string>>()));
+    const admit = (dimension: Dimension, value: string) => this.admit(byDimension, dimension, value);
+    const slices = inc.slices.map(([dimension, value]) => [dimension, admit(dimension, value)] as const);
+    let errorCodes = inc.errorCodes;
+    for (const code in inc.errorCodes) {
+      if (admit('errorCode', code) === code) continue;
+      // Rare (past the limit): rebuild the record with the folded codes under `other`.
+      const folded = dict<number>();
+      for (const c in inc.errorCodes) {
+        const counted = admit('errorCode', c);
+        folded[counted] = (folded[counted] ?? 0) + inc.errorCodes[c]!;
+      }
+      errorCodes = folded;
+      break;
+    }
+    return { ...inc, slices, errorCodes };
+  }
+
+  private admit(byDimension: Map<Dimension, Set<string>>, dimension: Dimension, value: string): string {
+    const limit = dimension === 'platform' ? undefined : this.limits[dimension];
+    if (limit === undefined || value === OTHER) return value;
+    let values = byDimension.get(dimension);
+    if (!values) byDimension.set(dimension, (values = new Set()));
+    if (values.has(value)) return value;
+    if (values.size >= limit) return OTHER;
+    values.add(value);
+    return value;
   }
 
   private apply(store: Map<number, Stored>, at: number, inc: EventIncrement): void {

@@ -1,76 +1,16 @@
 import type { RedisClient } from '../queue/connection';
-import type { Result } from 'ioredis';
 import { type Bucket, type Counts, type Dimension } from '../domain/types';
 import { unavailable } from '../errors';
-import {
-  DIMENSION_OF_CODE,
-  appCountersKey,
-  field,
-  hllKey,
-  hourKey,
-  minuteKey,
-  type Measure,
-} from '../ingest/counter-keys';
-import { emptyCounts, minuteOf } from './fold';
+import { emptyBucket, emptyCounts, minuteOf } from './fold';
+import { DIMENSION_OF_CODE, appCountersKey, field, hllKey, hourKey, minuteKey, type Measure } from './keys';
 import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /**
-     * KEYS: bucket hashes, ARGV[1] consecutive ones per output bucket; ARGV[2] = '1' when only the whole app's users
-     * have HyperLogLogs (hourly roll-ups). Returns [fields, userCounts] per bucket.
-     */
-    vigilReadBuckets(numKeys: number, ...keysAndArgs: Array<string | number>): Result<unknown, Context>;
-  }
-}
-
-/**
- * Sums the hashes of each group of keys and, for every scope found, counts its users' HyperLogLogs (the union over
- * the group). Done in Redis because the scopes are only known once the hashes are read: one round trip instead of
- * two, and thousands of PFCOUNTs without a protocol round each. PFCOUNT of one key reads Redis's cached cardinality.
- */
-const READ_BUCKETS_LUA = `
-local size = tonumber(ARGV[1])
-local appUsersOnly = ARGV[2] == '1'
-local out = {}
-for first = 1, #KEYS, size do
-  local last = first + size - 1
-  local sums, order = {}, {}
-  for k = first, last do
-    local flat = redis.call('HGETALL', KEYS[k])
-    for i = 1, #flat, 2 do
-      local f = flat[i]
-      if sums[f] == nil then
-        sums[f] = 0
-        order[#order + 1] = f
-      end
-      sums[f] = sums[f] + tonumber(flat[i + 1])
-    end
-  end
-  local fields, users = {}, {}
-  for _, f in ipairs(order) do
-    fields[#fields + 1] = f
-    fields[#fields + 1] = sums[f]
-    local measure, scope = string.match(f, '^(%a+)(.*)$')
-    local hll = (measure == 'a' and 'u' .. scope) or (measure == 'f' and 'fu' .. scope) or nil
-    if hll and not (appUsersOnly and scope ~= '') then
-      local names = {}
-      for k = first, last do names[#names + 1] = KEYS[k] .. '|' .. hll end
-      users[#users + 1] = hll
-      users[#users + 1] = redis.call('PFCOUNT', unpack(names))
-    end
-  end
-  out[#out + 1] = fields
-  out[#out + 1] = users
-end
-return out
-`;
+import { defineCounterScripts } from './scripts';
 
 /** Bounds the time one script holds Redis: a day of minute buckets per call. */
 const KEYS_PER_SCRIPT = 1440;
 
 /**
- * The live counters in Redis (written by src/ingest/aggregate.ts), read by the detector every few seconds per app and
+ * The live counters in Redis (written by ./writer.ts, layout in ./keys.ts), read by the detector every few seconds per app and
  * by GET /v1/apps/:id/series. Each call is one pipeline, one round trip.
  */
 export class RedisCounters implements CounterSource {
@@ -78,7 +18,7 @@ export class RedisCounters implements CounterSource {
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('vigilReadBuckets', { lua: READ_BUCKETS_LUA });
+    defineCounterScripts(redis);
   }
 
   async buckets(app: string, from: number, to: number, stepMs: number): Promise<Bucket[]> {
@@ -194,12 +134,7 @@ function pairs(reply: unknown): Map<string, number> {
 }
 
 function toBucket(at: number, fields: Map<string, number>, users: Map<string, number>): Bucket {
-  const bucket: Bucket = {
-    at,
-    total: emptyCounts(),
-    slices: { appVersion: {}, platform: {}, osVersion: {}, region: {} },
-    errorCodes: {},
-  };
+  const bucket = emptyBucket(at);
   for (const [name, n] of fields) {
     const [measure, code, value] = name.split('|') as [Measure, string?, string?];
     const dimension = code === undefined ? undefined : DIMENSION_OF_CODE[code];

@@ -4,7 +4,6 @@ import type { RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import type { Signal } from '../domain/detector/signals';
 import type { Release } from '../domain/types';
-import type { IncidentService } from '../incidents/service';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DetectAppJob, JobName } from '../queue/names';
@@ -22,6 +21,14 @@ export type EvaluateApp<S> = (input: {
   state: S | null;
 }) => Promise<{ state: S; signals: Signal[] }>;
 
+/**
+ * Where an evaluation's signals go: the incident service, wired in src/service.ts. Declared here so that detection
+ * does not import the stage after it.
+ */
+export interface SignalSink {
+  applySignals(app: string, signals: Signal[], now: number): Promise<void>;
+}
+
 export interface LiveDetectorDeps<S> {
   /** A worker (patient) connection: evaluations ride out a Redis restart rather than fail at once. */
   redis: RedisClient;
@@ -29,7 +36,7 @@ export interface LiveDetectorDeps<S> {
   prefix: string;
   evaluate: EvaluateApp<S>;
   releases: Pick<ReleaseStore, 'list'>;
-  incidents: Pick<IncidentService, 'applySignals'>;
+  incidents: SignalSink;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;

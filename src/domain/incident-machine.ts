@@ -1,4 +1,4 @@
-import type { Finding } from './detector/signals';
+import type { Finding, Signal } from './detector/signals';
 import { percent as pct, utcTime as hhmm } from './format';
 import type { Impact, Incident, IncidentStatus, SuspectedCause, TimelineEntry } from './types';
 
@@ -82,6 +82,9 @@ export function acknowledgeEntry(at: number, by: string): TimelineEntry {
   return { at, type: 'acknowledged', message: `Acknowledged by ${by}`, by };
 }
 
+/** What the detector's signals refresh on an incident. */
+export type Refreshable = Pick<Incident, 'severity' | 'title' | 'impact' | 'suspectedCause'>;
+
 /** The new incident a fresh `open` signal describes, before the store gives it an id. */
 export function newIncidentFrom(app: string, finding: Finding, detectedAt: number) {
   return {
@@ -99,7 +102,7 @@ export function newIncidentFrom(app: string, finding: Finding, detectedAt: numbe
 }
 
 /** Fields an `update` signal refreshes while the incident is open. */
-export function patchFrom(finding: Finding): Pick<Incident, 'severity' | 'title' | 'impact' | 'suspectedCause'> {
+export function patchFrom(finding: Finding): Refreshable {
   return {
     severity: finding.severity,
     title: incidentTitle(finding),
@@ -107,8 +110,6 @@ export function patchFrom(finding: Finding): Pick<Incident, 'severity' | 'title'
     suspectedCause: finding.suspectedCause,
   };
 }
-
-type Refreshable = Pick<Incident, 'severity' | 'title' | 'impact' | 'suspectedCause'>;
 
 /** A relative move of at least this much in an impact number is news; smaller drift is noise between evaluations. */
 const IMPACT_NEWS = 0.1;
@@ -150,4 +151,67 @@ export function publicMessageEntry(message: string | null, at: number, by: strin
 
 export function noteEntry(text: string, at: number, by: string): TimelineEntry {
   return { at, type: 'note', message: text, by };
+}
+
+/** What an incident book (the live store, the backtest's memory) holds for a signal's fingerprint. */
+export interface HeldIncidents {
+  /** The open or acknowledged incident of the app + fingerprint, if any. */
+  open: (Refreshable & Pick<Incident, 'id' | 'status'>) | null;
+  /**
+   * The most recently resolved incident of the fingerprint within the reopen window, when nothing is open; only
+   * resolve and reopen signals look at it (see `looksBack`), so a book may skip reading it for the others.
+   */
+  recentlyResolved: Pick<Incident, 'id' | 'status'> | null;
+}
+
+/** Whether a signal's change depends on `HeldIncidents.recentlyResolved`. */
+export const looksBack = (signal: Signal): boolean => signal.type === 'resolve' || signal.type === 'reopen';
+
+/**
+ * What one detector signal does to the incident book:
+ * - open: a new incident (`incident`, without id or status: the book gives those);
+ * - update: a patch and timeline entries for the open incident;
+ * - transition: a compare-and-set status change (`from` → `to`) with its patch and timeline entries;
+ * - retell: the book already is as the signal says (a signal applied again after a crash): nothing to write,
+ *   listeners are told `event` again, idempotently;
+ * - none: nothing to do.
+ */
+export type IncidentChange =
+  | { type: 'open'; incident: ReturnType<typeof newIncidentFrom> }
+  | { type: 'update'; id: string; patch: Refreshable; timeline: TimelineEntry[] }
+  | { type: 'transition'; id: string; from: IncidentStatus[]; to: IncidentStatus; event: 'resolved' | 'reopened'; patch?: Refreshable; timeline: TimelineEntry[] }
+  | { type: 'retell'; id: string; event: 'opened' | 'resolved' | 'reopened' }
+  | { type: 'none' };
+
+/**
+ * The one rule of how the detector's signals change incidents, for the live incident service and the backtest alike.
+ * `held` is what the book holds for the signal's fingerprint when the signal is applied.
+ */
+export function changeForSignal(app: string, signal: Signal, held: HeldIncidents): IncidentChange {
+  const { finding, at } = signal;
+  const { open, recentlyResolved } = held;
+  switch (signal.type) {
+    case 'open':
+      return open ? { type: 'retell', id: open.id, event: 'opened' } : { type: 'open', incident: newIncidentFrom(app, finding, at) };
+    case 'update': {
+      // Nothing open: an operator resolved it while the anomaly lasted. Their call stands until a relapse is detected.
+      if (!open) return { type: 'none' };
+      const patch = patchFrom(finding);
+      if (!isMaterialUpdate(open, patch)) return { type: 'none' };
+      const timeline = open.severity === patch.severity ? [] : [severityEntry(open.severity, patch.severity, at)];
+      return { type: 'update', id: open.id, patch, timeline };
+    }
+    case 'resolve':
+      if (open) return { type: 'transition', id: open.id, from: transitionSources('resolved'), to: 'resolved', event: 'resolved', timeline: [resolveEntry(at)] };
+      // Resolved already (by an operator racing the detector, or by this signal before a crash).
+      return recentlyResolved ? { type: 'retell', id: recentlyResolved.id, event: 'resolved' } : { type: 'none' };
+    case 'reopen':
+      // Already open: this signal was applied before a crash, or another worker got there first.
+      if (open) return { type: 'retell', id: open.id, event: 'reopened' };
+      if (recentlyResolved) {
+        return { type: 'transition', id: recentlyResolved.id, from: ['resolved'], to: 'open', event: 'reopened', patch: patchFrom(finding), timeline: [reopenEntry(finding, at)] };
+      }
+      // Resolved too long ago (or never stored): the relapse is a new incident.
+      return { type: 'open', incident: newIncidentFrom(app, finding, at) };
+  }
 }

@@ -1,14 +1,13 @@
 import type { Clock } from '../clock';
-import type { Finding, Signal } from '../domain/detector/signals';
+import type { Signal } from '../domain/detector/signals';
 import {
   acknowledgeEntry,
   canTransition,
-  isMaterialUpdate,
+  changeForSignal,
+  looksBack,
   newIncidentFrom,
   noteEntry,
-  patchFrom,
   publicMessageEntry,
-  reopenEntry,
   resolveEntry,
   severityEntry,
   transitionSources,
@@ -115,72 +114,46 @@ export class IncidentService {
     }
   }
 
-  private applySignal(app: string, signal: Signal, now: number): Promise<void> {
-    switch (signal.type) {
-      case 'open':
-        return this.open(app, signal.finding, signal.at);
+  /** Reads what the store holds for the signal's fingerprint, asks the incident machine what changes, and writes it. */
+  private async applySignal(app: string, signal: Signal, now: number): Promise<void> {
+    const { incidents } = this.deps;
+    const fingerprint = signal.finding.fingerprint;
+    const open = await incidents.findOpen(app, fingerprint);
+    const recentlyResolved =
+      open || !looksBack(signal) ? null : await incidents.findRecentlyResolved(app, fingerprint, now - this.reopenWindowMs);
+    const change = changeForSignal(app, signal, { open, recentlyResolved });
+    switch (change.type) {
+      case 'none':
+        return;
+      case 'open': {
+        // The unique index decides a race with another worker: then the winner's incident is told (again).
+        const { incident } = await incidents.open(change.incident);
+        return this.tell('opened', incident);
+      }
       case 'update':
-        return this.update(app, signal.finding, signal.at);
-      case 'resolve':
-        return this.resolveDetected(app, signal.finding, signal.at, now);
-      case 'reopen':
-        return this.reopen(app, signal.finding, signal.at, now);
+        await incidents.update(change.id, { at: signal.at, patch: change.patch, timeline: change.timeline });
+        return;
+      case 'retell': {
+        const incident = open ?? recentlyResolved;
+        if (incident) await this.tell(change.event, incident);
+        return;
+      }
+      case 'transition': {
+        const { id, from, to, patch, timeline, event } = change;
+        const changed = await incidents.transition(id, { from, to, at: signal.at, ...(patch ? { patch } : {}), timeline });
+        if (changed) return this.tell(event, changed);
+        // Lost a race. A resolve: an operator resolved it first, told again. A reopen: another worker reopened it
+        // first (told again), or it is gone from the window (the relapse opens a new incident).
+        if (to === 'resolved') {
+          const current = await incidents.get(id);
+          if (current?.status === 'resolved') await this.tell(event, current);
+          return;
+        }
+        const reopened = await incidents.findOpen(app, fingerprint);
+        if (reopened) return this.tell(event, reopened);
+        return this.tell('opened', (await incidents.open(newIncidentFrom(app, signal.finding, signal.at))).incident);
+      }
     }
-  }
-
-  private async open(app: string, finding: Finding, at: number): Promise<void> {
-    const { incident } = await this.deps.incidents.open(newIncidentFrom(app, finding, at));
-    // Told even when it already existed: a crash may have come between opening it and telling the listeners.
-    await this.tell('opened', incident);
-  }
-
-  private async update(app: string, finding: Finding, at: number): Promise<void> {
-    const current = await this.deps.incidents.findOpen(app, finding.fingerprint);
-    // Nothing open: an operator resolved it while the anomaly lasted. Their call stands until a relapse is detected.
-    if (!current) return;
-    const next = patchFrom(finding);
-    if (!isMaterialUpdate(current, next)) return;
-    const timeline = current.severity === next.severity ? [] : [severityEntry(current.severity, next.severity, at)];
-    await this.deps.incidents.update(current.id, { at, patch: next, timeline });
-  }
-
-  private async resolveDetected(app: string, finding: Finding, at: number, now: number): Promise<void> {
-    const { incidents } = this.deps;
-    const open = await incidents.findOpen(app, finding.fingerprint);
-    const incident = open
-      ? ((await incidents.transition(open.id, {
-          from: transitionSources('resolved'),
-          to: 'resolved',
-          at,
-          timeline: [resolveEntry(at)],
-        })) ?? (await incidents.get(open.id)))
-      : await incidents.findRecentlyResolved(app, finding.fingerprint, now - this.reopenWindowMs);
-    // Resolved already (by an operator racing us, or by this signal before a crash): told again, idempotently.
-    if (incident?.status === 'resolved') await this.tell('resolved', incident);
-  }
-
-  private async reopen(app: string, finding: Finding, at: number, now: number): Promise<void> {
-    const reopened = await this.reopenRecent(app, finding, at, now);
-    if (reopened) await this.tell('reopened', reopened);
-    else await this.open(app, finding, at);
-  }
-
-  /** The relapsed incident, open again; null when there is none to reopen (resolved too long ago, or never stored). */
-  private async reopenRecent(app: string, finding: Finding, at: number, now: number): Promise<Incident | null> {
-    const { incidents } = this.deps;
-    // Already open: this signal was applied before a crash, or another worker got there first.
-    const open = await incidents.findOpen(app, finding.fingerprint);
-    if (open) return open;
-    const previous = await incidents.findRecentlyResolved(app, finding.fingerprint, now - this.reopenWindowMs);
-    if (!previous) return null;
-    const reopened = await incidents.transition(previous.id, {
-      from: ['resolved'],
-      to: 'open',
-      at,
-      patch: patchFrom(finding),
-      timeline: [reopenEntry(finding, at)],
-    });
-    return reopened ?? (await incidents.findOpen(app, finding.fingerprint));
   }
 
   private async operatorTransition(

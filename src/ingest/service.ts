@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../queue/connection';
 import { sha256 } from '../apps/keys';
 import type { Clock } from '../clock';
+import { foldBatch } from '../counters/delta';
 import type { TelemetryEvent } from '../domain/types';
 import { unavailable } from '../errors';
 import type { Enqueuer } from '../queue/queues';
@@ -26,7 +27,7 @@ export interface IngestServiceDeps {
   clock: Clock;
 }
 
-/** Puts a validated batch on the `ingest` queue: one job per batch, counted once per Idempotency-Key. */
+/** Puts a validated batch on the `ingest` queue as its counter delta: one job per batch, counted once per Idempotency-Key. */
 export class IngestService {
   constructor(private readonly deps: IngestServiceDeps) {}
 
@@ -46,7 +47,8 @@ export class IngestService {
     const job = await this.guard(() =>
       this.deps.jobs.enqueue(
         'ingest-batch',
-        { app, receivedAt: this.deps.clock.now(), events: batch.events },
+        // Folded here, at the edge: the queue carries the batch's counter increments, a fraction of its bytes.
+        { app, receivedAt: this.deps.clock.now(), delta: foldBatch(batch.events) },
         // Throttle mode: the key is set with the job, atomically (concurrent replays, a crash before the answer is
         // recorded), and survives the job's completion and automatic removal.
         { jobId, ...(dedupId ? { deduplication: { id: dedupId, ttl: IDEMPOTENCY_TTL_MS } } : {}) },

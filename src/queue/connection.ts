@@ -83,10 +83,10 @@ export async function waitForRedis(redis: RedisClient, url: string, timeoutMs = 
   }
 }
 
-/** Refuses to run on a Redis that may evict BullMQ's keys (DESIGN.md: noeviction). */
+/** Warns about a Redis that may evict BullMQ's keys: jobs and counters need maxmemory-policy noeviction. */
 export async function checkEvictionPolicy(redis: RedisClient, logger: Logger): Promise<void> {
   for (const server of masters(redis)) {
-    const reply = (await server.config('GET', 'maxmemory-policy')) as string[];
+    const reply = (await server.config('GET', 'maxmemory-policy'));
     const policy = reply[1];
     if (policy && policy !== 'noeviction') {
       logger.warn({ policy, server: `${server.options.host}:${server.options.port}` }, 'Redis maxmemory-policy is not noeviction: queued jobs and counters may be evicted under memory pressure');

@@ -1,4 +1,4 @@
-import type { TelemetryEvent } from '../domain/types';
+import type { CounterDelta } from '../counters/ports';
 
 /** Every queue Vigil uses. Keys in Redis are `${REDIS_PREFIX}:${queue}:…` (BullMQ's `prefix` option). */
 export const QUEUES = {
@@ -34,10 +34,11 @@ export type JobsOf<Q extends QueueName> = { [N in JobName]: (typeof JOB_QUEUE)[N
 /** The payload of any job a queue carries. */
 export type QueueData<Q extends QueueName> = JobPayloads[JobsOf<Q>];
 
+/** A validated batch, already folded by the API into its counter increments (not the raw events). */
 export interface IngestBatchJob {
   app: string;
   receivedAt: number;
-  events: TelemetryEvent[];
+  delta: CounterDelta;
 }
 
 export interface DetectAppJob {

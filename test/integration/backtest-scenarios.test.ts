@@ -1,4 +1,4 @@
-import type { BacktestIncident } from '../../src/cli/backtest';
+import type { BacktestIncident } from '../../src/detection/backtest';
 import { describeScenarioBacktests, SCENARIO_TIMEOUT_MS } from '../support/scenario-backtest';
 
 /** The three example scenarios of `vigil simulate` (the others: backtest-scenarios-more.test.ts). */

@@ -1,10 +1,14 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+import { foldBatch } from '../../src/counters/delta';
 import { HOUR_MS, MINUTE_MS } from '../../src/counters/ports';
 import { RedisCounters } from '../../src/counters/redis';
+import { RedisCounterWriter } from '../../src/counters/writer';
 import type { TelemetryEvent } from '../../src/domain/types';
 import { Aggregator } from '../../src/ingest/aggregate';
+import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { TEST_REDIS_URL, deletePrefix, testPrefix } from '../support/redis';
 
@@ -12,13 +16,15 @@ const H = Date.parse('2024-05-01T10:00:00Z');
 const prefix = testPrefix('counters');
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 const metrics = createMetrics(new Registry(), { defaultMetrics: false });
-const aggregator = new Aggregator({ redis, prefix, clock: new ManualClock(H + 2 * HOUR_MS), metrics });
+const limits = loadConfig({}).sliceValueLimits;
+const writer = new RedisCounterWriter({ redis, prefix, metrics, logger: createLogger('silent'), limits });
+const aggregator = new Aggregator({ counters: writer, clock: new ManualClock(H + 2 * HOUR_MS), metrics });
 const counters = new RedisCounters(redis, prefix);
 let jobs = 0;
 
 const login = (ts: number, userId: string, over: Partial<Record<string, string>> = {}): TelemetryEvent =>
-  ({ type: 'login', ts, outcome: 'success', appVersion: '5.2.0', platform: 'ios', userId, ...over }) as TelemetryEvent;
-const fold = (app: string, events: TelemetryEvent[]) => aggregator.process(`job-${++jobs}`, { app, receivedAt: H, events });
+  ({ type: 'login', ts, outcome: 'success', appVersion: '5.2.0', platform: 'ios', userId, ...over });
+const fold = (app: string, events: TelemetryEvent[]) => aggregator.process(`job-${++jobs}`, { app, receivedAt: H, delta: foldBatch(events) });
 
 afterAll(async () => {
   await deletePrefix(prefix);
@@ -116,7 +122,7 @@ describe('Redis counters written by the aggregator', () => {
   });
 
   it('when the same job is processed twice, then it is counted once', async () => {
-    const job = { app: 'redelivery', receivedAt: H, events: [login(H, 'dave'), login(H, 'erin')] };
+    const job = { app: 'redelivery', receivedAt: H, delta: foldBatch([login(H, 'dave'), login(H, 'erin')]) };
     expect(await aggregator.process('same-job', job)).toBe(true);
     expect(await aggregator.process('same-job', job)).toBe(false);
     const [bucket] = await counters.buckets('redelivery', H, H + MINUTE_MS, MINUTE_MS);

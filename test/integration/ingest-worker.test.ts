@@ -2,6 +2,8 @@ import { Queue, type Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { systemClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+import { foldBatch } from '../../src/counters/delta';
 import { RedisCounters } from '../../src/counters/redis';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
@@ -20,7 +22,7 @@ describe('the aggregate worker', () => {
 
   beforeAll(() => {
     const metrics = createMetrics(new Registry(), { defaultMetrics: false });
-    worker = createAggregateWorker({ connection, prefix, logger: createLogger('silent'), metrics, clock: systemClock, concurrency: 2 });
+    worker = createAggregateWorker({ connection, prefix, logger: createLogger('silent'), metrics, clock: systemClock, limits: loadConfig({}).sliceValueLimits, concurrency: 2 });
   });
   afterAll(async () => {
     await worker.close();
@@ -31,17 +33,17 @@ describe('the aggregate worker', () => {
   });
 
   it.each([
-    ['events is not an array', { app: 'shop', receivedAt: 1, events: 'nope' }, 'events'],
-    ['a slice value could break the key layout', { app: 'shop', receivedAt: 1, events: [{ type: 'login', ts: 1, outcome: 'success', appVersion: 'a|b', platform: 'ios' }] }, 'events.0.appVersion'],
-    ['the app id is not an id', { app: 'x:y}', receivedAt: 1, events: [] }, 'app'],
+    ['the delta has no minutes', { app: 'shop', receivedAt: 1, delta: { minutes: 'nope' } }, 'delta.minutes'],
+    ['a slice value could break the key layout', { app: 'shop', receivedAt: 1, delta: { minutes: [{ at: 0, fields: { 'a|v|a|b': 1 }, users: {} }] } }, 'delta.minutes.0.fields.a|v|a|b'],
+    ['the app id is not an id', { app: 'x:y}', receivedAt: 1, delta: { minutes: [] } }, 'app'],
   ])('when a job is malformed (%s), then it fails for good with the reason, once, and the worker goes on', async (_name, data, field) => {
     const job = await queue.add('ingest-batch', data as unknown as IngestBatchJob, { attempts: 5 });
     const failed = await eventually(async () => ((await job.isFailed()) ? await queue.getJob(job.id!) : undefined));
-    expect(failed!.failedReason).toContain(`invalid ingest-batch job: ${field}`);
-    expect(failed!.attemptsMade).toBe(1);
+    expect(failed.failedReason).toContain(`invalid ingest-batch job: ${field}`);
+    expect(failed.attemptsMade).toBe(1);
 
     const now = Date.now();
-    await queue.add('ingest-batch', { app: 'shop', receivedAt: now, events: [{ type: 'login', ts: now, outcome: 'success', appVersion: '1', platform: 'ios' }] });
+    await queue.add('ingest-batch', { app: 'shop', receivedAt: now, delta: foldBatch([{ type: 'login', ts: now, outcome: 'success', appVersion: '1', platform: 'ios' }]) });
     await eventually(async () => {
       const [bucket] = await counters.buckets('shop', now, now + 1, 60_000);
       return bucket!.total.attempts > 0 ? true : undefined;

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       redisCommandTimeoutMs: 500,
       redisClusterNodes: undefined,
       ingestShed: { maxInFlight: 32, backlog: 10_000, redisMemoryPercent: 80 },
+      sliceValueLimits: { appVersion: 200, osVersion: 100, region: 50, errorCode: 100 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -31,11 +31,11 @@ const aggregate = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-const errorOf = (event: unknown) => validateEvents(schema, [event]).rejected[0]?.error;
+const errorOf = (event: unknown) => validateEvents(schema, [event], NOW).rejected[0]?.error;
 
 describe('event validation', () => {
   it('when a login event is valid, then it is normalised: epoch ms, unknown fields such as eventId dropped', () => {
-    const { events, rejected } = validateEvents(schema, [login()]);
+    const { events, rejected } = validateEvents(schema, [login()], NOW);
     expect(rejected).toEqual([]);
     expect(events).toEqual([
       {
@@ -53,7 +53,7 @@ describe('event validation', () => {
   });
 
   it('when an aggregate is valid, then it keeps its counts and its minute as epoch ms', () => {
-    const { events } = validateEvents(schema, [aggregate({ minute: '2024-05-01T11:59:00Z' })]);
+    const { events } = validateEvents(schema, [aggregate({ minute: '2024-05-01T11:59:00Z' })], NOW);
     expect(events[0]).toMatchObject({ type: 'login_aggregate', minute: NOW - 60_000, attempts: 120, failures: 48 });
   });
 
@@ -88,7 +88,7 @@ describe('event validation', () => {
   });
 
   it('when one event of a batch is bad, then only that index is rejected', () => {
-    const result = validateEvents(schema, [login(), login({ platform: 'web' }), aggregate()]);
+    const result = validateEvents(schema, [login(), login({ platform: 'web' }), aggregate()], NOW);
     expect(result.events).toHaveLength(2);
     expect(result.rejected).toEqual([{ index: 1, error: 'platform: expected one of ios|android' }]);
   });

@@ -54,7 +54,9 @@ export function buildSeries(minutes: readonly Bucket[]): MinuteSeries {
   for (let i = 0; i < length; i++) {
     const bucket = minutes[i] as Bucket;
     put(total, i, bucket.total);
-    SLICE_DIMENSIONS.forEach((dimension, d) => {
+    // Plain loops, no closure per bucket: this runs once per minute of data on every evaluation.
+    for (let d = 0; d < SLICE_DIMENSIONS.length; d++) {
+      const dimension = SLICE_DIMENSIONS[d] as SliceDimension;
       const values = bucket.slices[dimension];
       const map = byDimension[d] as Map<string, UnitSeries>;
       for (const value in values) {
@@ -65,7 +67,7 @@ export function buildSeries(minutes: readonly Bucket[]): MinuteSeries {
         }
         put(series, i, values[value] as Counts);
       }
-    });
+    }
   }
   return {
     at: minutes.map((b) => b.at),
