@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { CounterSource } from '../counters/ports';
-import { MINUTE_MS } from '../counters/ports';
+import { MINUTE_MS } from '../domain/time';
 import type { App, Incident } from '../domain/types';
 import { publicStatus, type AppHealth } from '../incidents/public-status';
 import type { AppStore, IncidentStore } from '../store/ports';

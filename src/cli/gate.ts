@@ -5,7 +5,7 @@ import { CliExit, type CliIo } from './common';
 
 /**
  * `vigil gate`: asks a running Vigil for a release's health and answers with an exit code a CI/CD pipeline acts on.
- * Its codes are its own (CONTRACT.md): 3 says "not yet", so a pipeline can hold and ask again.
+ * Its codes are its own (docs/release-gate.md): 3 says "not yet", so a pipeline can hold and ask again.
  */
 export const GATE_EXIT = { healthy: 0, unhealthy: 1, usage: 2, insufficient_data: 3 } as const;
 

@@ -1,7 +1,8 @@
 import { PLATFORMS, type Dimension, type Platform, type TelemetryEvent } from '../domain/types';
 import { incrementOf } from './fold';
 import { SLICE_VALUE, field } from './keys';
-import { HOUR_MS, type BucketDelta, type CounterDelta } from './ports';
+import { type BucketDelta, type CounterDelta } from './ports';
+import { HOUR_MS } from '../domain/time';
 
 /** One scope (the bucket total, or one slice value) of one minute being filled: plain numbers and id sets. */
 interface Scope {

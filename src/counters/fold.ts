@@ -1,5 +1,5 @@
 import { SLICE_DIMENSIONS, type Bucket, type Counts, type SliceDimension, type TelemetryEvent } from '../domain/types';
-import { MINUTE_MS } from './ports';
+import { MINUTE_MS } from '../domain/time';
 
 /** Slice value for an optional dimension the client did not send, so every dimension's marginals sum to the total. */
 export const UNKNOWN = 'unknown';

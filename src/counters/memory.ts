@@ -1,7 +1,8 @@
 import { SLICE_DIMENSIONS, type Bucket, type Counts, type Dimension, type TelemetryEvent } from '../domain/types';
 import { DEFAULT_SLICE_VALUE_LIMITS, type SliceValueLimits } from '../config';
 import { OTHER, addCounts, dict, emptyBucket, emptyCounts, incrementOf, type EventIncrement } from './fold';
-import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
+import { type CounterSource } from './ports';
+import { HOUR_MS, MINUTE_MS } from '../domain/time';
 
 /** Raw-event user ids of one bucket, per key (`*`, `region=eu`, `errorCode=AUTH_TIMEOUT` for failures). */
 type UserSets = Map<string, { users: Set<string>; failed: Set<string> }>;

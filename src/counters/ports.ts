@@ -1,8 +1,5 @@
 import type { Bucket, Dimension } from '../domain/types';
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-
 /**
  * Read side of the login counters. Redis backs it in the service; an in-memory twin backs the backtest. The detector
  * runner only ever talks to this interface, which is what lets one detector serve both.

@@ -3,7 +3,8 @@ import { type Bucket, type Counts, type Dimension } from '../domain/types';
 import { unavailable } from '../errors';
 import { emptyBucket, emptyCounts, minuteOf } from './fold';
 import { DIMENSION_OF_CODE, appCountersKey, field, hllKey, hourKey, minuteKey, type Measure } from './keys';
-import { HOUR_MS, MINUTE_MS, type CounterSource } from './ports';
+import { type CounterSource } from './ports';
+import { HOUR_MS, MINUTE_MS } from '../domain/time';
 import { defineCounterScripts } from './scripts';
 
 /** Bounds the time one script holds Redis: a day of minute buckets per call. */

@@ -16,7 +16,8 @@ import {
   minuteKey,
 } from './keys';
 import { rollUp } from './delta';
-import { HOUR_MS, type BucketDelta, type CounterDelta, type CounterWriter } from './ports';
+import { type BucketDelta, type CounterDelta, type CounterWriter } from './ports';
+import { HOUR_MS } from '../domain/time';
 import { defineCounterScripts, type ApplyReply } from './scripts';
 
 export interface RedisCounterWriterDeps {

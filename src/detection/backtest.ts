@@ -11,7 +11,7 @@ import { createEventSchema, SliceValue } from '../ingest/event-schema';
 import { MemoryIncidentBook } from './incident-book';
 import { evaluateApp } from './runner';
 
-/** An incident as the backtest prints it: the Incident of CONTRACT.md, times as ISO-8601. */
+/** An incident as the backtest prints it: the Incident of the API (docs/api.md), times as ISO-8601. */
 export interface BacktestIncident {
   id: string;
   app: string;

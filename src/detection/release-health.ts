@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
-import { MINUTE_MS, type CounterSource } from '../counters/ports';
+import { type CounterSource } from '../counters/ports';
+import { MINUTE_MS } from '../domain/time';
 import { minuteRange } from '../domain/detector/detector';
 import type { DetectorSettings } from '../domain/detector/settings';
 import { judgeRelease, type ReleaseHealth } from '../domain/release-health';

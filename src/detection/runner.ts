@@ -1,5 +1,5 @@
 import type { CounterSource } from '../counters/ports';
-import { HOUR_MS, MINUTE_MS } from '../counters/ports';
+import { HOUR_MS, MINUTE_MS } from '../domain/time';
 import { detect, historyNeeded, minuteRange, type DetectorState } from '../domain/detector/detector';
 import { withDistinctUsers } from '../domain/detector/impact';
 import type { DetectorSettings } from '../domain/detector/settings';

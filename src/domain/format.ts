@@ -1,9 +1,8 @@
+import { MINUTE_MS as MINUTE } from './time';
 /**
  * Numbers and times as people read them in a postmortem: "38%", "3 h 30 min", "5,230", "14:00". One place, so the
  * drafted prose and the rendered Markdown never disagree on how a number looks.
  */
-
-const MINUTE = 60_000;
 
 const counts = new Intl.NumberFormat('en-US');
 

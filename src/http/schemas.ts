@@ -8,7 +8,7 @@ export const MIN_TIME_MS = Date.UTC(2000, 0, 1);
 export const MAX_TIME_MS = Date.UTC(2100, 0, 1);
 const TIME_RANGE = 'must be between 2000-01-01 and 2100-01-01';
 
-/** Requests accept ISO-8601 strings or epoch milliseconds (CONTRACT.md); inside Vigil a time is epoch ms. */
+/** Requests accept ISO-8601 strings or epoch milliseconds (docs/api.md); inside Vigil a time is epoch ms. */
 export const Time = z
   .union(
     [

@@ -8,7 +8,7 @@ import { unavailable } from '../errors';
 import type { Enqueuer } from '../queue/queues';
 import type { RejectedEvent } from './event-schema';
 
-/** An Idempotency-Key is honoured for 24 h (CONTRACT.md). */
+/** An Idempotency-Key is honoured for 24 h (docs/api.md). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 export interface IngestOutcome {

@@ -1,5 +1,7 @@
 import type { Platform } from '../domain/types';
 import { Random } from './random';
+import { MINUTE_MS as MINUTE, HOUR_MS as HOUR, DAY_MS as DAY } from '../domain/time';
+export { MINUTE, HOUR, DAY };
 
 /**
  * Synthetic login traffic in the wire format `vigil backtest` reads and `POST /v1/events` accepts (login_aggregate,
@@ -12,10 +14,6 @@ import { Random } from './random';
  * Deterministic for a given seed. Options that draw extra randomness (error codes, one line per login) are opt-in, so
  * a spec without them yields the same lines it always did.
  */
-
-export const MINUTE = 60_000;
-export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
 
 export interface VersionSpec {
   version: string;

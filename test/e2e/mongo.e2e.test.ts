@@ -3,13 +3,13 @@ import { ManualClock } from '../../src/clock';
 import { aggregate } from '../support/login-traffic';
 import { dropDatabase, mongoTestTarget, uniqueDatabaseUrl } from '../support/mongo';
 import { eventually, startTestService, type TestService } from '../support/service';
+import { MINUTE_MS as MIN } from '../../src/domain/time';
 
 /**
  * The whole incident life on the MongoDB store (FerretDB in CI), with the API and a worker as separate processes as in
  * the compose stack: telemetry in, the worker opens the incident, an operator acknowledges and resolves it through the
  * API, the postmortem is drafted, reviewed and published, and every step is in the database.
  */
-const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 interface IncidentBody {

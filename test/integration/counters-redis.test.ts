@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { foldBatch } from '../../src/counters/delta';
-import { HOUR_MS, MINUTE_MS } from '../../src/counters/ports';
+import { HOUR_MS, MINUTE_MS } from '../../src/domain/time';
 import { RedisCounters } from '../../src/counters/redis';
 import { RedisCounterWriter } from '../../src/counters/writer';
 import type { TelemetryEvent } from '../../src/domain/types';

@@ -17,9 +17,10 @@ import { createMetrics, type Metrics } from '../../src/metrics';
 import { openStores } from '../../src/store';
 import type { Stores } from '../../src/store/ports';
 import { makeTempDir } from '../support/tmp';
+import { MINUTE_MS as MIN } from '../../src/domain/time';
+export { MIN };
 
 export const T0 = Date.UTC(2024, 3, 12, 14, 0, 0);
-export const MIN = 60_000;
 
 export const uniqueApp = (): string => `app_${randomBytes(5).toString('hex')}`;
 

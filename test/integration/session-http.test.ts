@@ -3,13 +3,13 @@ import { ManualClock } from '../../src/clock';
 import { SIGN_IN_ATTEMPTS } from '../../src/http/sessions';
 import { TEST_REDIS_URL } from '../support/redis';
 import { startTestService, type TestService } from '../support/service';
+import { MINUTE_MS as MIN } from '../../src/domain/time';
 
 /**
  * Dashboard sessions over real HTTP on the real service: sign-in with the admin token sets an httpOnly, SameSite=Strict
  * cookie that operator routes accept (writes with the CSRF token), sessions expire idle and absolutely against the
  * service's clock, and Sign out ends them in Redis.
  */
-const MIN = 60_000;
 const IDLE_MINUTES = 30;
 const MAX_HOURS = 2;
 

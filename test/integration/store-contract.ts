@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Impact, Incident, PostmortemContent, SuspectedCause, TimelineEntry } from '../../src/domain/types';
 import type { NewIncident, NewKey, Stores } from '../../src/store/ports';
+import { MINUTE_MS as MIN } from '../../src/domain/time';
 
 /**
  * One behaviour, two databases: every adapter of src/store/ports.ts must pass this suite. Tests share one store per
@@ -8,7 +9,6 @@ import type { NewIncident, NewKey, Stores } from '../../src/store/ports';
  */
 
 const T0 = Date.UTC(2024, 3, 12, 14, 0, 0);
-const MIN = 60_000;
 
 const unique = (prefix: string): string => `${prefix}-${randomBytes(5).toString('hex')}`;
 

@@ -1,5 +1,6 @@
+import { MINUTE_MS as MIN } from '../../src/domain/time';
+export { MIN };
 /** Login traffic for end-to-end tests, as the SDK sends it: per-minute aggregates. */
-export const MIN = 60_000;
 export const minuteOf = (ms: number) => Math.floor(ms / MIN) * MIN;
 export const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -5,6 +5,8 @@ import type { DetectorSettings } from '../../src/domain/detector/settings';
 import type { Finding } from '../../src/domain/detector/signals';
 import type { LoginAggregate, Platform, Release } from '../../src/domain/types';
 import { Random } from '../../src/simulate/random';
+import { MINUTE_MS as MINUTE, HOUR_MS as HOUR, DAY_MS as DAY } from '../../src/domain/time';
+export { MINUTE, HOUR, DAY };
 
 /**
  * Stress harness: the detector, through the same `evaluateApp` the live worker and the backtest call, on simulated
@@ -22,10 +24,6 @@ import { Random } from '../../src/simulate/random';
  *     day or more and taking users from the older ones.
  * Incidents are overlays on the same traffic. Deterministic for a given seed.
  */
-
-export const MINUTE = 60_000;
-export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
 
 export interface Cell {
   appVersion: string;

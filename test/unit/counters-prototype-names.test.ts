@@ -1,5 +1,5 @@
 import { MemoryCounters } from '../../src/counters/memory';
-import { MINUTE_MS } from '../../src/counters/ports';
+import { MINUTE_MS } from '../../src/domain/time';
 import type { TelemetryEvent } from '../../src/domain/types';
 
 /** Slice values are client strings: on plain objects these read as Object.prototype's members (or set it). */

@@ -2,9 +2,9 @@ import shipped from '../../config/detector.json';
 import { linkRelease, pickCulprit, surprise, type AttributionItem } from '../../src/domain/detector/attribution';
 import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
 import type { Release } from '../../src/domain/types';
+import { MINUTE_MS as MIN } from '../../src/domain/time';
 
 const settings = DetectorSettingsSchema.parse(shipped);
-const MIN = 60_000;
 
 const item = (dimension: AttributionItem['dimension'], value: string, excess: number, normalShare: number, concentrated: boolean): AttributionItem => ({
   dimension,

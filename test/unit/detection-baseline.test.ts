@@ -2,10 +2,9 @@ import shipped from '../../config/detector.json';
 import { buildBaseline, historyRange, profileAt } from '../../src/domain/detector/baseline';
 import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
 import type { Bucket } from '../../src/domain/types';
+import { HOUR_MS as HOUR, DAY_MS as DAY } from '../../src/domain/time';
 
 const settings = DetectorSettingsSchema.parse(shipped);
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const NOW = Date.UTC(2024, 0, 8, 14, 20);
 
 function hour(at: number, attempts: number, failures: number): Bucket {

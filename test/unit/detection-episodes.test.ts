@@ -1,9 +1,9 @@
 import shipped from '../../config/detector.json';
 import { decide, type EpisodeClock } from '../../src/domain/detector/episodes';
 import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
+import { MINUTE_MS as MIN } from '../../src/domain/time';
 
 const settings = DetectorSettingsSchema.parse(shipped);
-const MIN = 60_000;
 const T = 100 * 60 * MIN;
 
 const open: EpisodeClock = { phase: 'open', normalSince: null, resolvedEvalAt: null, closedUntil: T };

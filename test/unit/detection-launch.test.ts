@@ -3,9 +3,9 @@ import { findLaunchEvidence } from '../../src/domain/detector/launch';
 import { buildSeries } from '../../src/domain/detector/series';
 import { DetectorSettingsSchema } from '../../src/domain/detector/settings';
 import type { Bucket, Counts, Release } from '../../src/domain/types';
+import { MINUTE_MS as MINUTE } from '../../src/domain/time';
 
 const settings = DetectorSettingsSchema.parse(shipped);
-const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 10, 12);
 const RELEASE = T0 + 60 * MINUTE;
 

@@ -1,5 +1,5 @@
 import { MemoryCounters } from '../../src/counters/memory';
-import { HOUR_MS, MINUTE_MS } from '../../src/counters/ports';
+import { HOUR_MS, MINUTE_MS } from '../../src/domain/time';
 import type { LoginEvent } from '../../src/domain/types';
 import { aggregate } from '../support/synthetic-traffic';
 

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { ManualClock } from '../../src/clock';
 import { createEventSchema, validateEvents } from '../../src/ingest/event-schema';
 import { fastEvent } from '../../src/ingest/fast-event';
+import { HOUR_MS as HOUR } from '../../src/domain/time';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const schema = createEventSchema(new ManualClock(NOW));
-const HOUR = 3_600_000;
 
 /** Values near every edge the schema draws, and garbage of every JSON type. */
 const garbage = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}));

@@ -20,7 +20,7 @@ export function signBody(secret: string, body: string, sentAtMs: number): string
   return `t=${t},v1=${hmacHex(secret, `${t}.${body}`)}`;
 }
 
-/** The generic webhook of CONTRACT.md: the event, its dedupKey, the Incident as the API shows it, the ack link. */
+/** The generic webhook (docs/alerting.md): the event, its dedupKey, the Incident as the API shows it, the ack link. */
 export const formatWebhook: Formatter = (n) => {
   const body = JSON.stringify({
     event: n.event,

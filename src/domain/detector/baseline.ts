@@ -1,10 +1,8 @@
 import { SLICE_DIMENSIONS, type Bucket, type Counts } from '../types';
 import type { DetectorSettings } from './settings';
 import { OVERALL, unitKey } from './series';
-
-export const MINUTE = 60_000;
-export const HOUR = 3_600_000;
-const DAY = 86_400_000;
+import { MINUTE_MS as MINUTE, HOUR_MS as HOUR, DAY_MS as DAY } from '../time';
+export { MINUTE, HOUR };
 
 export interface PooledRate {
   failures: number;

@@ -1,5 +1,6 @@
 import type { DetectorSettings } from './settings';
 import type { Finding, Signal } from './signals';
+import { MINUTE_MS as MINUTE } from '../time';
 
 /**
  * Hysteresis, the same for every kind of anomaly:
@@ -29,8 +30,6 @@ export interface Observation {
   /** End of the newest closed minute. */
   closedUntil: number;
 }
-
-const MINUTE = 60_000;
 
 export function decide(
   episode: EpisodeClock | null,

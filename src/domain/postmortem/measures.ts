@@ -2,12 +2,12 @@ import { describeCause } from '../incident-machine';
 import type { Incident, Measure, PostmortemFacts, SuspectedCause, Task } from '../types';
 import { acknowledgementDelayMs, type ResolvedIncident } from './facts';
 import { duration, utcDate } from '../format';
+import { DAY_MS } from '../time';
 
 /** Vigil's aim is a page within minutes of the first failures; slower than this is worth a look. */
 export const SLOW_DETECTION_MS = 10 * 60_000;
 /** An on-call engineer should be on it within a quarter of an hour of the page. */
 export const SLOW_ACKNOWLEDGEMENT_MS = 15 * 60_000;
-const DAY_MS = 86_400_000;
 const DUE_AFTER_DAYS: Record<Measure['kind'], number> = { immediate: 7, preventive: 14 };
 
 /** A measure and the task that carries it out; the id is stable so a re-draft lines up with the reviewers' edits. */

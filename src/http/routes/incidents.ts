@@ -22,7 +22,7 @@ const Patch = z
   .strictObject({
     publicMessage: z.string().trim().min(1).max(500).nullable().optional(),
     severity: z.enum(SEVERITIES).optional(),
-    /** Not in CONTRACT.md's body, but the timeline says who changed what; "operator" when absent. */
+    /** Optional, but the timeline says who changed what; "operator" when absent. */
     by: Actor.optional(),
   })
   .refine((b) => b.publicMessage !== undefined || b.severity !== undefined, 'give publicMessage and/or severity');
