@@ -42,7 +42,12 @@ export function createHttpApp(opts: HttpOptions): Express {
       serializers: { req: (req: { url?: string }) => ({ ...req, url: redactQuery(req.url) }) },
       // Health probes and scrapes would drown the log.
       autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      // A 503 with Retry-After is load shed or a dependency away, said and counted (metrics), not a bug: at error
+      // level an overload would write one error line per refused request.
+      customLogLevel: (_req, res, err) => {
+        if (res.statusCode === 503 && res.hasHeader('retry-after') && !err) return 'info';
+        return err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+      },
     }),
   );
   app.use((req, res, next) => {
