@@ -38,11 +38,14 @@ function inflation(attempts: readonly number[], from: number, to: number, rho: n
   let total = 0;
   for (let i = from; i < to; i++) {
     const n = attempts[i] as number;
-    weighted += n * (1 + Math.max(0, n - 1) * rho);
+    weighted += inflated(n, rho);
     total += n;
   }
   return total > 0 ? weighted / total : 1;
 }
+
+/** A minute of n attempts, weighted by its variance inflation. */
+const inflated = (n: number, rho: number) => n * (1 + Math.max(0, n - 1) * rho);
 
 /** log p-value of `failures` of `attempts` against the baseline, with overdispersion and baseline uncertainty. */
 export function excessLogP(failures: number, attempts: number, phi: number, baseline: RateBaseline): number {
@@ -105,18 +108,20 @@ function sliceBaseline(
   settings: DetectorSettings,
 ): RateBaseline | null {
   const { minuteCorrelation, maxBaselineConcentration } = settings.errorRate;
-  const complementAttempts: number[] = [];
-  for (let i = from; i < to; i++) complementAttempts.push((total.attempts[i] as number) - (slice.attempts[i] as number));
-  const nc = complementAttempts.reduce((a, b) => a + b, 0);
+  // The complement's attempts and their inflation (see `inflation`) in one pass, without an array per unit and window.
+  let nc = 0;
+  let weighted = 0;
+  for (let i = from; i < to; i++) {
+    const n = (total.attempts[i] as number) - (slice.attempts[i] as number);
+    weighted += inflated(n, minuteCorrelation);
+    nc += n;
+  }
   const fc = sum(total.failures, from, to) - sum(slice.failures, from, to);
   const now: RateBaseline | null =
     nc > 0
       ? {
           rate: smoothedRate(fc, nc),
-          concentration: Math.min(
-            Math.max(nc / inflation(complementAttempts, 0, complementAttempts.length, minuteCorrelation), 2),
-            maxBaselineConcentration,
-          ),
+          concentration: Math.min(Math.max(nc / (weighted / nc), 2), maxBaselineConcentration),
         }
       : null;
   const history = overall ? sliceHistoryRate(slice.unit.key, overall, baseline, settings) : null;

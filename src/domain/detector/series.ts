@@ -54,12 +54,15 @@ export function buildSeries(minutes: readonly Bucket[]): MinuteSeries {
   for (let i = 0; i < length; i++) {
     const bucket = minutes[i] as Bucket;
     put(total, i, bucket.total);
-    // Plain loops, no closure per bucket: this runs once per minute of data on every evaluation.
+    // Plain loops over Object.keys, no closure per bucket and no for-in (slow on keys such as Android's "14"): this
+    // runs for every minute of the window on every evaluation.
     for (let d = 0; d < SLICE_DIMENSIONS.length; d++) {
       const dimension = SLICE_DIMENSIONS[d] as SliceDimension;
       const values = bucket.slices[dimension];
       const map = byDimension[d] as Map<string, UnitSeries>;
-      for (const value in values) {
+      const keys = Object.keys(values);
+      for (let k = 0; k < keys.length; k++) {
+        const value = keys[k] as string;
         let series = map.get(value);
         if (!series) {
           series = emptySeries({ key: unitKey(dimension, value), dimension, value }, length);
