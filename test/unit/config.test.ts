@@ -23,9 +23,17 @@ describe('loadConfig', () => {
       sessionIdleMs: 3_600_000,
       sessionMaxMs: 43_200_000,
       corsOrigins: undefined,
+      sliceValueLimits: { appVersion: 200, osVersion: 100, region: 50, errorCode: 100 },
       publicUrl: 'http://localhost:8080',
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when slice value limits are set, then each dimension gets its own; zero or garbage is refused by name', () => {
+    const config = loadConfig({ MAX_APP_VERSIONS: '20', MAX_OS_VERSIONS: '10', MAX_REGIONS: '5', MAX_ERROR_CODES: '7' });
+    expect(config.sliceValueLimits).toEqual({ appVersion: 20, osVersion: 10, region: 5, errorCode: 7 });
+    expect(() => loadConfig({ MAX_REGIONS: '0' })).toThrow('MAX_REGIONS="0"');
+    expect(() => loadConfig({ MAX_APP_VERSIONS: 'many' })).toThrow('MAX_APP_VERSIONS="many"');
   });
 
   it('when values are set, then they are parsed and typed', () => {
