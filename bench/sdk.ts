@@ -43,7 +43,7 @@ const server = http.createServer((req, res) => {
 
 async function startReceiver(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
   return { url: `http://127.0.0.1:${chunk.toString().trim()}`, stop: () => child.kill() };
 }
 
@@ -95,8 +95,8 @@ async function scenario(name: string, endpoint: string, hashUserIds: boolean, us
 /** The built-in SHA-256 path: the platform as React Native's Hermes has it, crypto without `subtle`. */
 async function withoutWebCrypto<T>(run: () => Promise<T>): Promise<T> {
   const saved = Object.getOwnPropertyDescriptor(globalThis, 'crypto')!;
-  const { randomUUID } = globalThis.crypto;
-  Object.defineProperty(globalThis, 'crypto', { value: { randomUUID: randomUUID.bind(globalThis.crypto) }, configurable: true });
+  const randomUUID = globalThis.crypto.randomUUID.bind(globalThis.crypto);
+  Object.defineProperty(globalThis, 'crypto', { value: { randomUUID }, configurable: true });
   try {
     return await run();
   } finally {

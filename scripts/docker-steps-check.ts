@@ -164,7 +164,7 @@ async function main() {
     if (!existsSync(path.join(data, 'vigil.sqlite'))) fail('the embedded store did not write to DATA_DIR');
     log('the embedded store lives in the data volume');
     service.kill('SIGTERM');
-    const [code] = await once(service, 'exit');
+    const [code] = (await once(service, 'exit')) as [number | null];
     service = undefined;
     if (code !== 0) fail(`SIGTERM: the service exited with ${code}`);
     log('SIGTERM: drained and exited 0');

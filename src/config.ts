@@ -46,6 +46,25 @@ export interface SliceValueLimits {
 export const DEFAULT_SLICE_VALUE_LIMITS: SliceValueLimits = Object.freeze({ appVersion: 200, osVersion: 100, region: 50, errorCode: 100 });
 
 const valueLimit = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_000).default(fallback));
+/** `host:port,host:port`: the seeds of a Redis Cluster (ioredis discovers the other nodes from them). */
+const ClusterNodes = z.string().transform((value, ctx): Array<{ host: string; port: number }> => {
+  const nodes = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const parsed = nodes.flatMap((node) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(node);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `"${node}" is not host:port` });
+      return [];
+    }
+    return [{ host: match[1]!.replace(/^\[|\]$/g, ''), port }];
+  });
+  if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one host:port' });
+  if (nodes.length > 100) ctx.addIssue({ code: 'custom', message: 'at most 100 seed nodes' });
+  return parsed;
+});
 
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
@@ -80,6 +99,11 @@ const EnvSchema = z.object({
   MAX_OS_VERSIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.osVersion),
   MAX_REGIONS: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.region),
   MAX_ERROR_CODES: valueLimit(DEFAULT_SLICE_VALUE_LIMITS.errorCode),
+  INGEST_MAX_IN_FLIGHT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(100_000).default(128)),
+  INGEST_SHED_BACKLOG: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000_000).default(10_000)),
+  INGEST_SHED_REDIS_MEMORY_PERCENT: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(100).default(80)),
+  REDIS_CLUSTER_NODES: z.preprocess(emptyAsUndefined, ClusterNodes.optional()),
+  REDIS_COMMAND_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60_000).default(500)),
 });
 
 /** Every variable Vigil reads: deployment files are checked against it (test/integration/deploy.test.ts). */
@@ -91,6 +115,8 @@ export interface Config {
   /** Health and metrics listener of `worker` mode, apart from PORT so API and worker can share a machine. */
   readonly workerPort: number;
   readonly redisUrl: string;
+  /** Seeds of a Redis Cluster; set, the cluster replaces REDIS_URL for counters, queues, sessions and limits. */
+  readonly redisClusterNodes: ReadonlyArray<{ readonly host: string; readonly port: number }> | undefined;
   readonly redisPrefix: string;
   readonly mongodbUrl: string | undefined;
   readonly dataDir: string;
@@ -124,6 +150,16 @@ export interface Config {
    * with whatever a client invents. Platforms are an enum and need no bound.
    */
   readonly sliceValueLimits: SliceValueLimits;
+  /**
+   * How long a command on the API's fail-fast Redis connection may wait for its answer. A frozen Redis (paused, swapping,
+   * a half-open TCP connection) never closes the socket, so without it a request would hang until the client gives up.
+   */
+  readonly redisCommandTimeoutMs: number;
+  /**
+   * Marks past which POST /v1/events answers 503 + Retry-After before reading the body (src/http/shed.ts): requests
+   * in flight in this process, waiting ingest jobs, Redis memory in percent of maxmemory. 0 turns a mark off.
+   */
+  readonly ingestShed: { readonly maxInFlight: number; readonly backlog: number; readonly redisMemoryPercent: number };
 }
 
 export class ConfigError extends Error {
@@ -146,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     workerPort: e.WORKER_PORT,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES && Object.freeze(e.REDIS_CLUSTER_NODES.map((n) => Object.freeze(n))),
     redisPrefix: e.REDIS_PREFIX,
     mongodbUrl: e.MONGODB_URL,
     dataDir: path.resolve(e.DATA_DIR),
@@ -159,6 +196,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertAllowPrivateTargets: e.ALERT_ALLOW_PRIVATE_TARGETS === 'true',
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    ingestShed: Object.freeze({
+      maxInFlight: e.INGEST_MAX_IN_FLIGHT,
+      backlog: e.INGEST_SHED_BACKLOG,
+      redisMemoryPercent: e.INGEST_SHED_REDIS_MEMORY_PERCENT,
+    }),
     corsOrigins: Array.isArray(e.CORS_ORIGINS) ? Object.freeze(e.CORS_ORIGINS) : e.CORS_ORIGINS,
     sliceValueLimits: Object.freeze({
       appVersion: e.MAX_APP_VERSIONS,

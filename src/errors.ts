@@ -37,6 +37,9 @@ export class VigilError extends Error {
 }
 
 export const badRequest = (message: string, details?: unknown) => new VigilError('bad_request', message, details);
+
+/** A refusal caused by one input — a body field, the body itself, a header — named in `details` for clients to show. */
+export const inputError = (code: ErrorCode, field: string, message: string) => new VigilError(code, message, [{ field, message }]);
 export const notFound = (what: string) => new VigilError('not_found', `${what} not found`);
 export const conflict = (message: string, details?: unknown) => new VigilError('conflict', message, details);
 export const unavailable = (message: string, retryAfter = 5) =>

@@ -41,6 +41,17 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['outcome'] as const,
       registers,
     }),
+    ingestShed: new Counter({
+      name: 'vigil_ingest_shed_total',
+      help: 'POST /v1/events answered 503 before reading the body, by the mark passed (in_flight, backlog, redis_memory)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    ingestInFlight: new Gauge({
+      name: 'vigil_ingest_in_flight',
+      help: 'POST /v1/events requests this process is serving now (admitted, not yet answered)',
+      registers,
+    }),
     loginAttempts: new Counter({
       name: 'vigil_login_attempts_total',
       help: 'Login attempts folded into counters, by app and platform',
@@ -78,6 +89,19 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
           // A Redis outage must not fail the whole scrape; /readyz reports it.
         }
       },
+    }),
+    jobs: new Counter({
+      name: 'vigil_jobs_total',
+      help: 'BullMQ jobs processed, by queue and outcome (completed, retried: an attempt failed and another follows, failed: for good)',
+      labelNames: ['queue', 'outcome'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'vigil_job_duration_seconds',
+      help: 'Time a worker spent processing one job attempt, by queue',
+      labelNames: ['queue'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
     }),
     openIncidents: new Gauge({
       name: 'vigil_open_incidents',

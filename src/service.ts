@@ -14,11 +14,14 @@ import type { DetectorState } from './domain/detector/detector';
 import { evaluateApp } from './detection/runner';
 import { DetectSchedules, LiveDetector } from './detection/live';
 import { loadDetectorSettings } from './detection/settings-file';
+import { PACKAGE_VERSION } from './package';
 import { createHttpApp } from './http/app';
 import { FailureLimit, createAuth } from './http/auth';
+import { openApiRouter } from './http/openapi';
 import { builtDashboardDir } from './http/dashboard';
 import { createRateLimit } from './http/rate-limit';
 import { createHttpServer } from './http/server';
+import { createShed } from './http/shed';
 import { ackLinkRouter } from './http/routes/ack-link';
 import { appsRouter } from './http/routes/apps';
 import { channelsRouter } from './http/routes/channels';
@@ -60,6 +63,8 @@ export interface RunningService {
   /** Base URL of the HTTP listener (API routes in api/all mode; health and metrics in every mode). */
   url: string;
   adminToken: string;
+  /** The HTTP listener (its request handler is the express app). */
+  server: Server;
   stop(): Promise<void>;
 }
 
@@ -136,21 +141,24 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     if (mode === 'worker' || mode === 'all') {
       const workerRedis = createRedis(config, logger, 'worker', `${mode}-worker`);
       closers.push({ name: 'redis worker', close: () => workerRedis.quit() });
+      // The detector reads on the patient connection: a slow read must not fail a run the way it fails a request.
+      const detectorCounters = new RedisCounters(workerRedis, config.redisPrefix);
       const live = new LiveDetector<DetectorState>({
         redis: workerRedis,
         prefix: config.redisPrefix,
-        evaluate: (input) => evaluateApp({ counters, settings }, input),
+        evaluate: (input) => evaluateApp({ counters: detectorCounters, settings }, input),
         releases: stores.releases,
         incidents,
         clock,
         logger,
         metrics,
       });
+      const processing = { connection: workerRedis, prefix: config.redisPrefix, logger, metrics };
       const workers: Worker[] = [
-        createAggregateWorker({ connection: workerRedis, prefix: config.redisPrefix, logger, metrics, clock, limits: config.sliceValueLimits }),
-        createDetectWorker({ connection: workerRedis, prefix: config.redisPrefix, live, logger }),
-        createNotifyWorker({ connection: workerRedis, prefix: config.redisPrefix, deliverer: alerting.deliverer, logger }),
-        createEscalateWorker({ connection: workerRedis, prefix: config.redisPrefix, escalator: alerting.escalator, logger }),
+        createAggregateWorker({ ...processing, clock, limits: config.sliceValueLimits }),
+        createDetectWorker({ ...processing, live }),
+        createNotifyWorker({ ...processing, deliverer: alerting.deliverer }),
+        createEscalateWorker({ ...processing, escalator: alerting.escalator }),
       ];
       // worker.close() waits for active jobs: a SIGTERM drains instead of abandoning half-done work.
       closers.push({ name: 'workers', close: () => Promise.all(workers.map((w) => w.close())) });
@@ -184,12 +192,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         releasesRouter({ auth, releases: stores.releases, apps, clock, limit: limit('releases', 60, 60, 'releases registered with this ingest key') }),
         eventsRouter({
           auth,
-          queue: queues.ingest,
+          jobs: queues,
           redis: producer,
           prefix: config.redisPrefix,
           clock,
           metrics,
           ratePerSecond: config.ingestRatePerSecond,
+          shed: createShed({ marks: config.ingestShed, queue: queues.ingest, redis: producer, clock, metrics, logger }),
         }),
         seriesRouter({ auth, apps, counters, clock }),
         // The signed acknowledge link needs no admin token, so it goes before the admin-only incident routes.
@@ -204,6 +213,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         channelsRouter({ auth, channels: stores.channels, apps, clock, allowPrivateTargets: config.alertAllowPrivateTargets }),
         silencesRouter({ auth, silences: stores.silences, apps, clock }),
       );
+      // Describes every router above from the schemas they validate with.
+      routers.push(openApiRouter([...routers], PACKAGE_VERSION));
       dashboardDir = builtDashboardDir();
       if (!dashboardDir) logger.warn('the dashboard is not built (npm run build): / serves nothing');
     }
@@ -215,7 +226,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     closers.push({ name: 'http', close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(server.address() as AddressInfo).port}`;
     logger.info({ mode, url, store: stores.kind, redisPrefix: config.redisPrefix }, 'vigil started');
-    return { url, adminToken, stop };
+    return { url, adminToken, server, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -16,9 +16,12 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
     // An unknown key is the offending field itself, not its parent object.
     const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
     const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
-    return paths.map((path) => ({ field: path.length > 0 ? path.join('.') : '(root)', message }));
+    return paths.map((path) => ({ field: path.length > 0 ? path.map(segment).join('.') : '(root)', message }));
   });
 }
+
+/** A key that would vanish in a dotted path (the empty key a client sent) is shown quoted. */
+const segment = (key: PropertyKey) => (key === '' ? '""' : String(key));
 
 /** An app's name, from `POST /v1/apps` or `vigil apps create`. */
 export const Name = z

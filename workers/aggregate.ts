@@ -1,19 +1,12 @@
-import { Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import type { Worker } from 'bullmq';
 import type { Clock } from '../src/clock';
 import type { SliceValueLimits } from '../src/config';
 import { RedisCounterWriter } from '../src/counters/writer';
 import { Aggregator } from '../src/ingest/aggregate';
-import type { Logger } from '../src/logger';
-import type { Metrics } from '../src/metrics';
 import { QUEUES, type IngestBatchJob } from '../src/queue/names';
+import { createProcessor, type ProcessorDeps } from '../src/queue/processor';
 
-export interface AggregateWorkerDeps {
-  /** A "worker" role connection (maxRetriesPerRequest: null); BullMQ duplicates it for its blocking reads. */
-  connection: Redis;
-  prefix: string;
-  logger: Logger;
-  metrics: Metrics;
+export interface AggregateWorkerDeps extends ProcessorDeps {
   clock: Clock;
   limits: SliceValueLimits;
   /** Jobs folded at once: overlaps the Redis round trips of several batches. */
@@ -27,16 +20,5 @@ export function createAggregateWorker(deps: AggregateWorkerDeps): Worker<IngestB
     clock: deps.clock,
     metrics: deps.metrics,
   });
-  const worker = new Worker<IngestBatchJob>(
-    QUEUES.ingest,
-    async (job) => {
-      await aggregator.process(job.id!, job.data);
-    },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8 },
-  );
-  worker.on('error', (err) => deps.logger.warn({ err, queue: QUEUES.ingest }, 'aggregate worker error'));
-  worker.on('failed', (job, err) =>
-    deps.logger.warn({ err, jobId: job?.id, app: job?.data?.app, attempts: job?.attemptsMade }, 'ingest batch failed (retried unless attempts are exhausted or the data is invalid)'),
-  );
-  return worker;
+  return createProcessor(QUEUES.ingest, (job) => aggregator.process(job.id!, job.data), deps, { concurrency: deps.concurrency ?? 8 });
 }

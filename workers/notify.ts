@@ -1,18 +1,13 @@
-import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Deliverer } from '../src/alerts/deliver';
 import type { DeliveryOutcome } from '../src/alerts/outcome';
-import type { Logger } from '../src/logger';
 import { QUEUES, type DeliverJob } from '../src/queue/names';
+import { createProcessor, type ProcessorDeps, type ProcessorTuning } from '../src/queue/processor';
 
-export interface NotifyWorkerDeps {
-  /** A `worker` connection (maxRetriesPerRequest: null). */
-  connection: Redis;
-  prefix: string;
+export interface NotifyWorkerDeps extends ProcessorDeps {
   deliverer: Deliverer;
-  logger: Logger;
   /** Lock and stall settings; tests shorten them to recover a killed worker's job quickly. */
-  tuning?: Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval'>;
+  tuning?: ProcessorTuning;
 }
 
 /**
@@ -41,20 +36,14 @@ export async function settleDelivery(job: Job<DeliverJob>, token: string | undef
 
 /** The `notify` queue's processor: one channel delivery per job (src/alerts/deliver.ts). */
 export function createNotifyWorker(deps: NotifyWorkerDeps): Worker<DeliverJob> {
-  const worker = new Worker<DeliverJob>(
+  return createProcessor(
     QUEUES.notify,
     async (job, token) => {
       const attempt = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1, starts: job.attemptsStarted };
       return settleDelivery(job, token, await deps.deliverer.deliver({ job: job.data, ...attempt }));
     },
-    {
-      connection: deps.connection,
-      prefix: deps.prefix,
-      // Deliveries wait on other people's servers, not on CPU.
-      concurrency: 8,
-      ...deps.tuning,
-    },
+    deps,
+    // Deliveries wait on other people's servers, not on CPU.
+    { concurrency: 8, ...deps.tuning },
   );
-  worker.on('error', (err) => deps.logger.error({ err, queue: QUEUES.notify }, 'notify worker error'));
-  return worker;
 }

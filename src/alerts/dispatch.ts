@@ -1,9 +1,9 @@
-import type { Queue } from 'bullmq';
 import type { Clock } from '../clock';
 import { SEVERITIES, type Channel, type Incident, type Severity } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DeliverJob, NotifyEvent } from '../queue/names';
+import type { Enqueuer } from '../queue/queues';
 import type { ChannelStore, IncidentStore, SilenceStore } from '../store/ports';
 import { DEDUP_RETENTION, dedupKeyOf, deliverJobId } from './keys';
 import type { OnceMarkers } from './once';
@@ -13,7 +13,7 @@ export interface DispatcherDeps {
   channels: Pick<ChannelStore, 'list'>;
   silences: Pick<SilenceStore, 'findActive'>;
   incidents: Pick<IncidentStore, 'update'>;
-  notifyQueue: Pick<Queue<DeliverJob>, 'add'>;
+  jobs: Enqueuer;
   markers: OnceMarkers;
   clock: Clock;
   logger: Logger;
@@ -73,7 +73,7 @@ export class Dispatcher {
         occurredAt: intent.occurredAt,
         ...(intent.level === undefined ? {} : { level: intent.level }),
       };
-      await this.deps.notifyQueue.add('deliver', job, { jobId: deliverJobId(channel.id, dedupKey), ...DEDUP_RETENTION });
+      await this.deps.jobs.enqueue('deliver', job, { jobId: deliverJobId(channel.id, dedupKey), ...DEDUP_RETENTION });
       outcomes.set(channel.id, 'queued');
     }
     this.deps.logger.debug({ incidentId: incident.id, event: intent.event, dedupKey, silenced: silence?.id }, 'notifications dispatched');

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { Channel } from '../domain/types';
 import type { Logger } from '../logger';
 import type { EscalateJob } from '../queue/names';
+import type { Enqueuer } from '../queue/queues';
 import type { ChannelStore, IncidentStore } from '../store/ports';
 import type { Dispatcher } from './dispatch';
 import { DEDUP_RETENTION, escalateJobId, occurrenceOf } from './keys';
@@ -14,7 +15,9 @@ import { noteOnce } from './timeline';
 export const MAX_ESCALATION_LEVEL = 3;
 
 export interface EscalatorDeps {
-  escalateQueue: Pick<Queue<EscalateJob>, 'add' | 'remove'>;
+  jobs: Enqueuer;
+  /** Pending escalations are removed from it when the incident is acknowledged or resolved. */
+  escalateQueue: Pick<Queue<EscalateJob>, 'remove'>;
   dispatcher: Dispatcher;
   channels: Pick<ChannelStore, 'get'>;
   incidents: Pick<IncidentStore, 'get' | 'update'>;
@@ -35,7 +38,7 @@ export class Escalator {
 
   async schedule(incidentId: string, channel: Channel, occurrence: number, level: number): Promise<void> {
     if (channel.escalateAfterMinutes === null || level > MAX_ESCALATION_LEVEL) return;
-    await this.deps.escalateQueue.add(
+    await this.deps.jobs.enqueue(
       'escalate',
       { incidentId, channelId: channel.id, occurrence, level },
       {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import type { IncidentListener } from '../incidents/listener';
 import type { Logger } from '../logger';
@@ -16,9 +16,9 @@ import type { ResolveAll } from './post';
 
 export interface AlertingDeps {
   stores: Pick<Stores, 'channels' | 'silences' | 'incidents'>;
-  queues: Pick<Queues, 'notify' | 'escalate'>;
+  queues: Pick<Queues, 'escalate' | 'enqueue'>;
   /** Any connection: holds the once-per-notification markers. */
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_PREFIX: markers live under it like the queues. */
   redisPrefix: string;
   /** The resolved admin token: the ack-link key is derived from it. */
@@ -57,13 +57,14 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     channels: stores.channels,
     silences: stores.silences,
     incidents: stores.incidents,
-    notifyQueue: queues.notify,
+    jobs: queues,
     markers,
     clock,
     logger,
     metrics,
   });
   const escalator = new Escalator({
+    jobs: queues,
     escalateQueue: queues.escalate,
     dispatcher,
     channels: stores.channels,

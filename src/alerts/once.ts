@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import { DEDUP_RETENTION_SECONDS } from './keys';
 
@@ -9,7 +9,7 @@ import { DEDUP_RETENTION_SECONDS } from './keys';
  */
 export class OnceMarkers {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly clock: Clock,
     private readonly ttlSeconds = DEDUP_RETENTION_SECONDS,

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { NotifyEvent } from '../queue/names';
 import { DEDUP_RETENTION_SECONDS } from './keys';
 
@@ -92,7 +92,7 @@ export function turnWaitMs(turnExpiresInMs: number, starts: number): number {
  */
 export class DeliveryOrder {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** Longer than a POST may take. */
     private readonly turnTtlMs: number,

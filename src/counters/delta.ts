@@ -36,7 +36,7 @@ class Namer {
 
   get(dimension: Dimension, value: string): ScopeNames {
     let values = this.byDimension.get(dimension);
-    if (!values) this.byDimension.set(dimension, (values = new Map()));
+    if (!values) this.byDimension.set(dimension, (values = new Map<string, ScopeNames>()));
     let names = values.get(value);
     if (!names) values.set(value, (names = namesOf(dimension, value)));
     return names;
@@ -73,7 +73,7 @@ export function foldBatch(events: readonly TelemetryEvent[]): CounterDelta {
   for (const event of events) {
     const inc = incrementOf(event);
     let minute = minutes.get(inc.minute);
-    if (!minute) minutes.set(inc.minute, (minute = new Map()));
+    if (!minute) minutes.set(inc.minute, (minute = new Map<ScopeNames, Scope>()));
     const { userId, failed } = inc;
     // The bucket total, then each slice value: the same four measures.
     count(scopeOf(minute, TOTAL), inc.counts, userId, failed);

@@ -48,7 +48,7 @@ export class MemoryCounters implements CounterSource {
   /** The increment with values past their hourly limit counted as `other`, as lua/apply-delta.lua counts them. */
   private bounded(hour: number, inc: EventIncrement): EventIncrement {
     let byDimension = this.admitted.get(hour);
-    if (!byDimension) this.admitted.set(hour, (byDimension = new Map()));
+    if (!byDimension) this.admitted.set(hour, (byDimension = new Map<Dimension, Set<string>>()));
     const admit = (dimension: Dimension, value: string) => this.admit(byDimension, dimension, value);
     const slices = inc.slices.map(([dimension, value]) => [dimension, admit(dimension, value)] as const);
     let errorCodes = inc.errorCodes;

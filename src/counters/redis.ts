@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import { type Bucket, type Counts, type Dimension } from '../domain/types';
 import { unavailable } from '../errors';
 import { emptyBucket, emptyCounts, minuteOf } from './fold';
@@ -15,7 +15,7 @@ const KEYS_PER_SCRIPT = 1440;
  */
 export class RedisCounters implements CounterSource {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     defineCounterScripts(redis);
@@ -110,7 +110,7 @@ function minuteKeys(appKey: string, from: number, to: number): string[] {
  * Runs a pipeline; a Redis that cannot be reached becomes `unavailable` (503 + Retry-After for a chart, a skipped
  * evaluation for the detector), while an error Redis itself replied with (a script bug) stays what it is.
  */
-async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+async function execOrThrow(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
   let results: Awaited<ReturnType<typeof pipeline.exec>>;
   try {
     results = await pipeline.exec();

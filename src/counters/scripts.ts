@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type Redis from 'ioredis';
 import type { Result } from 'ioredis';
+import { PACKAGE_ROOT } from '../package';
+import type { RedisClient } from '../queue/connection';
 
 /**
  * The counters' two Lua scripts, kept as .lua files (as BullMQ keeps its commands) so they read, diff and lint as
@@ -9,14 +10,7 @@ import type { Result } from 'ioredis';
  * same files whether Vigil runs from dist/ (npm start), from the TypeScript sources (jest, npm run dev) or in the
  * image (which keeps src/).
  */
-function packageRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
-const LUA_DIR = path.join(packageRoot(__dirname), 'src', 'counters', 'lua');
+const LUA_DIR = path.join(PACKAGE_ROOT, 'src', 'counters', 'lua');
 const lua = (name: string) => readFileSync(path.join(LUA_DIR, `${name}.lua`), 'utf8');
 /** Read once, at start-up: a missing file fails the start, not the first batch. */
 const SCRIPTS = { vigilApplyDelta: lua('apply-delta'), vigilReadBuckets: lua('read-buckets') } as const;
@@ -34,6 +28,6 @@ declare module 'ioredis' {
 }
 
 /** Defines both commands on a connection; idempotent, so readers and writers may share one. */
-export function defineCounterScripts(redis: Redis): void {
+export function defineCounterScripts(redis: RedisClient): void {
   for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua: script });
 }

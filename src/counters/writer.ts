@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { SliceValueLimits } from '../config';
 import type { Dimension } from '../domain/types';
 import type { Logger } from '../logger';
@@ -21,7 +21,7 @@ import { defineCounterScripts, type ApplyReply } from './scripts';
 
 export interface RedisCounterWriterDeps {
   /** A patient ("worker" role) connection: a Redis restart delays the fold instead of failing it. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   metrics: Metrics;
   logger: Logger;

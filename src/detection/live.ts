@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import type { Clock } from '../clock';
 import type { Signal } from '../domain/detector/signals';
 import type { Release } from '../domain/types';
-import type { IncidentService } from '../incidents/service';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { DetectAppJob } from '../queue/names';
+import type { DetectAppJob, JobName } from '../queue/names';
 import type { AppStore, ReleaseStore } from '../store/ports';
 
 /**
@@ -22,14 +21,22 @@ export type EvaluateApp<S> = (input: {
   state: S | null;
 }) => Promise<{ state: S; signals: Signal[] }>;
 
+/**
+ * Where an evaluation's signals go: the incident service, wired in src/service.ts. Declared here so that detection
+ * does not import the stage after it.
+ */
+export interface SignalSink {
+  applySignals(app: string, signals: Signal[], now: number): Promise<void>;
+}
+
 export interface LiveDetectorDeps<S> {
   /** A worker (patient) connection: evaluations ride out a Redis restart rather than fail at once. */
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_PREFIX. */
   prefix: string;
   evaluate: EvaluateApp<S>;
   releases: Pick<ReleaseStore, 'list'>;
-  incidents: Pick<IncidentService, 'applySignals'>;
+  incidents: SignalSink;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -99,12 +106,13 @@ export class LiveDetector<S> {
     }
   }
 
+  // The app as hash tag: saveAndUnlock's script touches both keys, which on a Redis Cluster must share a slot.
   private stateKey(app: string): string {
-    return `${this.deps.prefix}:detector:${app}`;
+    return `${this.deps.prefix}:detector:{${app}}`;
   }
 
   private lockKey(app: string): string {
-    return `${this.deps.prefix}:detector-lock:${app}`;
+    return `${this.deps.prefix}:detector-lock:{${app}}`;
   }
 
   private async loadState(app: string): Promise<S | null> {
@@ -137,7 +145,7 @@ export class LiveDetector<S> {
   }
 }
 
-export const DETECT_JOB = 'detect-app';
+export const DETECT_JOB = 'detect-app' satisfies JobName;
 
 /**
  * BullMQ names a scheduler's jobs `repeat:<schedulerId>:<millis>` and treats `:` as its own separator (custom job

@@ -1,19 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PACKAGE_ROOT } from '../package';
 import { DetectorSettingsSchema, type DetectorSettings } from '../domain/detector/settings';
 
-/** The package root (the directory with package.json), found from here so it works from src/ and dist/src/. */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`Cannot find the package root (no package.json above ${__dirname})`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export const SHIPPED_DETECTOR_SETTINGS = path.join(packageRoot(), 'config', 'detector.json');
+export const SHIPPED_DETECTOR_SETTINGS = path.join(PACKAGE_ROOT, 'config', 'detector.json');
 
 export class DetectorSettingsError extends Error {
   constructor(message: string) {

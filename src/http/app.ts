@@ -1,9 +1,8 @@
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { VigilError } from '../errors';
 import { sdkCors } from './cors';
 import { dashboardRouter } from './dashboard';
 import { errorHandler, notFoundHandler } from './errors';
@@ -21,7 +20,7 @@ export interface HttpOptions {
 
 /**
  * The express app without a listener: tests and entry points both build it, then listen where they like
- * (tests on port 0). Body parsing is per router: the ingest route needs its own limits and gzip handling.
+ * (tests on port 0). Bodies are read per route (./body.ts), each with its own limit.
  */
 export function createHttpApp(opts: HttpOptions): Express {
   const app = express();
@@ -49,7 +48,7 @@ export function createHttpApp(opts: HttpOptions): Express {
   app.use((req, res, next) => {
     const end = opts.metrics.httpRequestDuration.startTimer({ method: req.method });
     // The route template, not the URL, keeps label cardinality bounded.
-    res.on('finish', () => end({ route: req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) }));
+    res.on('finish', () => end({ route: (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other'), status: String(res.statusCode) }));
     next();
   });
   // Before the routers: a preflight carries no token, and error answers (401, 429, 503) need the headers too.
@@ -60,17 +59,6 @@ export function createHttpApp(opts: HttpOptions): Express {
   app.use(errorHandler(opts.logger));
   return app;
 }
-
-function requireJson(req: Request, _res: Response, next: NextFunction) {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is('application/json')) {
-    throw new VigilError('unsupported_media_type', 'Content-Type must be application/json');
-  }
-  next();
-}
-
-/** JSON bodies of operator routes: small, and always JSON (415 otherwise). */
-export const jsonBody = [requireJson, express.json({ limit: '256kb' })];
 
 /** A query parameter whose name says it carries a credential (the signed acknowledge link's `token`), and its value. */
 const SECRET_PARAM = /([?&][^=&#]*(?:token|key|secret|signature|password)[^=&#]*=)[^&#]*/gi;

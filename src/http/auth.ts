@@ -3,7 +3,7 @@ import { secretsEqual } from '../apps/keys';
 import type { KeyResolver } from '../apps/key-resolver';
 import type { Clock } from '../clock';
 import type { App } from '../domain/types';
-import { VigilError } from '../errors';
+import { VigilError, inputError } from '../errors';
 import type { RateLimit } from './rate-limit';
 import { CSRF_HEADER, sessionIdOf, type Session, type Sessions } from './sessions';
 
@@ -19,7 +19,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 function bearer(req: Request): string {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) throw new VigilError('unauthorized', 'Missing "Authorization: Bearer <token>" header (or a dashboard session)');
+  if (!match) throw inputError('unauthorized', 'Authorization', 'Missing "Authorization: Bearer <token>" header (or a dashboard session)');
   return match[1]!;
 }
 
@@ -47,7 +47,7 @@ export function createAuth(adminToken: string, keys: KeyResolver, opts: { sessio
 
   const fromSession = async (store: Sessions, req: Request, id: string): Promise<Principal> => {
     const session = await store.touch(id);
-    if (!session) throw new VigilError('unauthorized', 'The session has expired or was signed out; sign in again');
+    if (!session) throw inputError('unauthorized', 'Cookie', 'The session has expired or was signed out; sign in again');
     if (!SAFE_METHODS.has(req.method) && !store.csrfValid(id, req.get(CSRF_HEADER))) {
       throw new VigilError('forbidden', `A write made with a session needs the ${CSRF_HEADER} header of that session`);
     }
@@ -64,7 +64,7 @@ export function createAuth(adminToken: string, keys: KeyResolver, opts: { sessio
     const found = await keys.resolve(token);
     if (!found) {
       await failures?.count(client);
-      throw new VigilError('unauthorized', 'Unknown or revoked token');
+      throw inputError('unauthorized', 'Authorization', 'Unknown or revoked token');
     }
     return { kind: 'ingest', app: found.app, keyPrefix: found.key.keyPrefix };
   };

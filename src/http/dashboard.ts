@@ -2,22 +2,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import compression from 'compression';
 import express, { Router } from 'express';
+import { PACKAGE_ROOT } from '../package';
 
 /** Vite names every built asset by its content hash under assets/: a new build is a new URL, so they never go stale. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/**
- * Where `npm run build` puts the dashboard: dist/web at the package root. The root is the first folder above this file
- * with a package.json, which holds both for the compiled service (dist/src/http) and for the sources run by tests.
- */
-export function builtDashboardDir(from: string = __dirname): string | null {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) {
-      const web = path.join(dir, 'dist', 'web');
-      return existsSync(path.join(web, 'index.html')) ? web : null;
-    }
-    if (path.dirname(dir) === dir) return null;
-  }
+/** Where `npm run build` puts the dashboard: dist/web at the package root; null when it was not built. */
+export function builtDashboardDir(root: string = PACKAGE_ROOT): string | null {
+  const web = path.join(root, 'dist', 'web');
+  return existsSync(path.join(web, 'index.html')) ? web : null;
 }
 
 /**

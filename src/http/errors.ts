@@ -1,25 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { VigilError } from '../errors';
 import type { Logger } from '../logger';
-
-/** body-parser / raw-body errors carry a `type`; map them to our catalogue instead of leaking a 500. */
-function fromBodyParser(err: unknown): VigilError | null {
-  const e = err as { type?: string; status?: number; message?: string; limit?: number };
-  switch (e?.type) {
-    case 'entity.parse.failed':
-      return new VigilError('invalid_json', `Body is not valid JSON: ${e.message ?? ''}`.trim());
-    case 'entity.too.large':
-      return new VigilError('payload_too_large', `Body is larger than ${e.limit ?? 'the limit of'} bytes`);
-    case 'encoding.unsupported':
-      return new VigilError('unsupported_media_type', e.message ?? 'Unsupported Content-Encoding');
-    case 'charset.unsupported':
-      return new VigilError('unsupported_media_type', e.message ?? 'Unsupported charset');
-    case 'request.aborted':
-      return new VigilError('bad_request', 'Request aborted by the client');
-    default:
-      return null;
-  }
-}
+import { fromBodyReader } from './body';
 
 /** express's router raises a URIError with status 400 for a path whose percent-encoding does not decode. */
 function fromRouter(err: unknown): VigilError | null {
@@ -29,7 +11,7 @@ function fromRouter(err: unknown): VigilError | null {
 
 export function toVigilError(err: unknown): VigilError {
   if (err instanceof VigilError) return err;
-  return fromBodyParser(err) ?? fromRouter(err) ?? new VigilError('internal', 'Internal error');
+  return fromRouter(err) ?? fromBodyReader(err) ?? new VigilError('internal', 'Internal error');
 }
 
 export function sendError(res: Response, error: VigilError): void {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { VigilError, unavailable } from '../errors';
 
@@ -19,7 +19,7 @@ export interface RateLimitOptions {
  * A fixed-window limit counted in Redis, so every API process shares it. Each call spends one request of `key` or throws
  * rate_limited (429 + Retry-After); with Redis away, unavailable (503) at once rather than a wait for a reconnect.
  */
-export function createRateLimit(redis: Redis, prefix: string, opts: RateLimitOptions): RateLimit {
+export function createRateLimit(redis: RedisClient, prefix: string, opts: RateLimitOptions): RateLimit {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${prefix}:rl:${opts.name}`,

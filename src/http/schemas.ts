@@ -44,4 +44,7 @@ export const Day = z
 /** Who did something: recorded in timelines and edit logs. */
 export const Actor = z.string().trim().min(1).max(100);
 
+/** A time in an answer (defined with the presenters, which shape every answer's times). */
+export { IsoTime } from '../incidents/present';
+
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'not an id');

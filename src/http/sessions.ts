@@ -1,12 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { parseCookie } from 'cookie';
 import type { Request } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { secretsEqual, sha256 } from '../apps/keys';
 import type { Clock } from '../clock';
-import { VigilError, unavailable } from '../errors';
+import { VigilError, inputError, unavailable } from '../errors';
 
 /** The dashboard's session cookie: httpOnly, SameSite=Strict, Path=/, Secure when the request came over HTTPS. */
 export const SESSION_COOKIE = 'vigil_session';
@@ -43,7 +43,7 @@ function parseStored(raw: string | null): StoredSession | null {
 }
 
 export interface SessionSettings {
-  redis: Redis;
+  redis: RedisClient;
   /** The deployment's REDIS_PREFIX: sessions are per deployment, like everything else in Redis. */
   prefix: string;
   clock: Clock;
@@ -90,7 +90,7 @@ export class Sessions {
    */
   async signIn(token: string, name: string, client: string): Promise<{ id: string; session: Session }> {
     await this.consumeAttempt(client);
-    if (!secretsEqual(token, this.deps.adminToken)) throw new VigilError('unauthorized', 'That is not the admin token');
+    if (!secretsEqual(token, this.deps.adminToken)) throw inputError('unauthorized', 'token', 'That is not the admin token');
     await this.limiter.delete(client).catch(() => undefined);
     const id = randomBytes(32).toString('base64url');
     const now = this.deps.clock.now();

@@ -4,7 +4,8 @@ import type { Incident, IncidentStatus, Severity } from '../domain/types';
 import type { IncidentStore } from '../store/ports';
 import { GENERIC_TITLE, PROGRESS } from './banner-text';
 
-export type AppHealth = 'operational' | 'degraded' | 'outage';
+export const APP_HEALTH = ['operational', 'degraded', 'outage'] as const;
+export type AppHealth = (typeof APP_HEALTH)[number];
 
 export interface PublicIncident {
   id: string;

@@ -37,9 +37,9 @@ function login(e: Raw, now: number): LoginEvent | undefined {
   if (!isOptionalSlice(errorCode) || !isOptionalSlice(osVersion) || !isOptionalSlice(region)) return undefined;
   if (userId !== undefined && !isUserId(userId)) return undefined;
   const event: LoginEvent = { type: 'login', ts, outcome, appVersion, platform };
-  if (errorCode !== undefined) event.errorCode = errorCode as string;
-  if (osVersion !== undefined) event.osVersion = osVersion as string;
-  if (region !== undefined) event.region = region as string;
+  if (errorCode !== undefined) event.errorCode = errorCode;
+  if (osVersion !== undefined) event.osVersion = osVersion;
+  if (region !== undefined) event.region = region;
   if (userId !== undefined) event.userId = userId;
   return event;
 }
@@ -62,7 +62,7 @@ function aggregate(e: Raw, now: number): LoginAggregate | undefined {
   const { attempts, failures, users, failedUsers, failuresByErrorCode, appVersion, platform, osVersion, region } = e;
   if (Number.isNaN(minute) || !isCount(attempts) || !isCount(failures) || failures > attempts) return undefined;
   if ((users !== undefined && !isCount(users)) || (failedUsers !== undefined && !isCount(failedUsers))) return undefined;
-  if (users !== undefined && failedUsers !== undefined && (failedUsers as number) > (users as number)) return undefined;
+  if (users !== undefined && failedUsers !== undefined && (failedUsers) > (users)) return undefined;
   if (!isSlice(appVersion) || !isPlatform(platform) || !isOptionalSlice(osVersion) || !isOptionalSlice(region)) return undefined;
   const event: LoginAggregate = { type: 'login_aggregate', minute, attempts, failures, appVersion, platform };
   if (failuresByErrorCode !== undefined) {
@@ -70,10 +70,10 @@ function aggregate(e: Raw, now: number): LoginAggregate | undefined {
     if (!(codesSum(failuresByErrorCode) <= failures)) return undefined;
     event.failuresByErrorCode = failuresByErrorCode as Record<string, number>;
   }
-  if (users !== undefined) event.users = users as number;
-  if (failedUsers !== undefined) event.failedUsers = failedUsers as number;
-  if (osVersion !== undefined) event.osVersion = osVersion as string;
-  if (region !== undefined) event.region = region as string;
+  if (users !== undefined) event.users = users;
+  if (failedUsers !== undefined) event.failedUsers = failedUsers;
+  if (osVersion !== undefined) event.osVersion = osVersion;
+  if (region !== undefined) event.region = region;
   return event;
 }
 

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../queue/connection';
 import { sha256 } from '../apps/keys';
 import type { Clock } from '../clock';
 import { foldBatch } from '../counters/delta';
 import type { TelemetryEvent } from '../domain/types';
 import { unavailable } from '../errors';
-import type { IngestBatchJob } from '../queue/names';
+import type { Enqueuer } from '../queue/queues';
 import type { RejectedEvent } from './event-schema';
 
 /** An Idempotency-Key is honoured for 24 h (CONTRACT.md). */
@@ -20,10 +19,10 @@ export interface IngestOutcome {
 }
 
 export interface IngestServiceDeps {
-  /** The `ingest` queue on the fail-fast producer connection. */
-  queue: Queue<IngestBatchJob>;
+  /** Adds jobs on the fail-fast producer connection. */
+  jobs: Enqueuer;
   /** The same producer connection: keeps the original answer of each Idempotency-Key. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
 }
@@ -46,7 +45,7 @@ export class IngestService {
     if (recorded !== null) return { ...(JSON.parse(recorded) as typeof answer), duplicate: true };
     const jobId = randomUUID();
     const job = await this.guard(() =>
-      this.deps.queue.add(
+      this.deps.jobs.enqueue(
         'ingest-batch',
         // Folded here, at the edge: the queue carries the batch's counter increments, a fraction of its bytes.
         { app, receivedAt: this.deps.clock.now(), delta: foldBatch(batch.events) },

@@ -18,13 +18,21 @@ export interface JobPayloads {
 }
 export type JobName = keyof JobPayloads;
 
-/** The compiler refuses a job name without a queue. */
-export const JOB_QUEUE: Record<JobName, QueueName> = {
+/**
+ * Which queue carries each job: `enqueue` (queues.ts) reads it, so the compiler refuses a job name without a queue,
+ * and a worker's processor receives exactly the payloads of its queue's jobs (`QueueData`).
+ */
+export const JOB_QUEUE = {
   'ingest-batch': QUEUES.ingest,
   'detect-app': QUEUES.detect,
   deliver: QUEUES.notify,
   escalate: QUEUES.escalate,
-};
+} as const satisfies Record<JobName, QueueName>;
+
+/** The names of the jobs a queue carries. */
+export type JobsOf<Q extends QueueName> = { [N in JobName]: (typeof JOB_QUEUE)[N] extends Q ? N : never }[JobName];
+/** The payload of any job a queue carries. */
+export type QueueData<Q extends QueueName> = JobPayloads[JobsOf<Q>];
 
 /** A validated batch, already folded by the API into its counter increments (not the raw events). */
 export interface IngestBatchJob {

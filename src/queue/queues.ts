@@ -1,16 +1,18 @@
-import { Queue, type JobsOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import { Queue, type Job, type JobsOptions } from 'bullmq';
+import { queuePrefix, type RedisClient } from './connection';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { QUEUES, type DeliverJob, type DetectAppJob, type EscalateJob, type IngestBatchJob } from './names';
+import { JOB_QUEUE, QUEUES, type JobName, type JobPayloads, type QueueData, type QueueName } from './names';
 
-export interface Queues {
-  ingest: Queue<IngestBatchJob>;
-  detect: Queue<DetectAppJob>;
-  notify: Queue<DeliverJob>;
-  escalate: Queue<EscalateJob>;
-  close(): Promise<void>;
+/** Puts a job on the queue that JOB_QUEUE names for it: the one way jobs are added. */
+export interface Enqueuer {
+  enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts?: JobsOptions): Promise<Job<JobPayloads[N]>>;
 }
+
+type AddOnly<T> = { add(name: string, data: T, opts?: JobsOptions): Promise<Job<T>> };
+
+/** The queues by name, for what is not adding a job (counts, schedulers, removals, tests' inspection). */
+export type Queues = { [Q in QueueName]: Queue<QueueData<Q>> } & Enqueuer & { close(): Promise<void> };
 
 /** Bounded retention everywhere: completed jobs are only kept long enough to debug, failed ones for a week. */
 export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
@@ -18,11 +20,11 @@ export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> =
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
 
-export function createQueues(connection: Redis, prefix: string, logger: Logger): Queues {
-  const make = <T>(name: string, defaults: JobsOptions) => {
-    const queue = new Queue<T>(name, {
+export function createQueues(connection: RedisClient, prefix: string, logger: Logger): Queues {
+  const make = <Q extends QueueName>(name: Q, defaults: JobsOptions) => {
+    const queue = new Queue<QueueData<Q>>(name, {
       connection,
-      prefix,
+      prefix: queuePrefix(connection, prefix, name),
       // HTTP producers must fail fast when Redis is away rather than wait for it to come back.
       skipWaitingForReady: true,
       defaultJobOptions: { ...RETENTION, ...defaults },
@@ -30,14 +32,17 @@ export function createQueues(connection: Redis, prefix: string, logger: Logger):
     queue.on('error', (err) => logger.warn({ err, queue: name }, 'queue error'));
     return queue;
   };
-  const queues = {
-    ingest: make<IngestBatchJob>(QUEUES.ingest, { attempts: 10, backoff: { type: 'exponential', delay: 500 } }),
-    detect: make<DetectAppJob>(QUEUES.detect, { attempts: 1 }),
-    notify: make<DeliverJob>(QUEUES.notify, { attempts: 12, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } }),
-    escalate: make<EscalateJob>(QUEUES.escalate, { attempts: 5, backoff: { type: 'exponential', delay: 1000 } }),
+  const queues: { [Q in QueueName]: Queue<QueueData<Q>> } = {
+    ingest: make(QUEUES.ingest, { attempts: 10, backoff: { type: 'exponential', delay: 500 } }),
+    detect: make(QUEUES.detect, { attempts: 1 }),
+    notify: make(QUEUES.notify, { attempts: 12, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } }),
+    escalate: make(QUEUES.escalate, { attempts: 5, backoff: { type: 'exponential', delay: 1000 } }),
   };
   return {
     ...queues,
+    enqueue: <N extends JobName>(name: N, data: JobPayloads[N], opts?: JobsOptions) =>
+      // JOB_QUEUE[name] is the queue whose QueueData includes JobPayloads[N]; TypeScript cannot follow the lookup.
+      (queues[JOB_QUEUE[name]] as unknown as AddOnly<JobPayloads[N]>).add(name, data, opts),
     close: async () => {
       await Promise.all(Object.values(queues).map((q) => q.close()));
     },

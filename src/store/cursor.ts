@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string): CursorKey {
     parsed = undefined;
   }
   if (Array.isArray(parsed) && parsed.length === 2) {
-    const [detectedAt, id]: unknown[] = parsed;
+    const [detectedAt, id] = parsed as unknown[];
     if (typeof detectedAt === 'number' && Number.isFinite(detectedAt) && typeof id === 'string' && id !== '') {
       return { detectedAt, id };
     }

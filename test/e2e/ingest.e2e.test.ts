@@ -62,6 +62,8 @@ describe('telemetry, end to end', () => {
     expect((await service.api('/v1/apps', { token: app.ingestKey })).status).toBe(403);
     const anonymous = await service.api('/v1/apps', { token: null });
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    expect(await anonymous.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.any(String), details: [{ field: 'Authorization', message: expect.any(String) }] },
+    });
   });
 });

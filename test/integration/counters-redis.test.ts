@@ -23,7 +23,7 @@ const counters = new RedisCounters(redis, prefix);
 let jobs = 0;
 
 const login = (ts: number, userId: string, over: Partial<Record<string, string>> = {}): TelemetryEvent =>
-  ({ type: 'login', ts, outcome: 'success', appVersion: '5.2.0', platform: 'ios', userId, ...over }) as TelemetryEvent;
+  ({ type: 'login', ts, outcome: 'success', appVersion: '5.2.0', platform: 'ios', userId, ...over });
 const fold = (app: string, events: TelemetryEvent[]) => aggregator.process(`job-${++jobs}`, { app, receivedAt: H, delta: foldBatch(events) });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { createHttpApp } from '../../src/http/app';
 import { builtDashboardDir } from '../../src/http/dashboard';
+import { PACKAGE_ROOT } from '../../src/package';
 import { createLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { makeTempDir } from '../support/tmp';
@@ -72,13 +73,13 @@ describe('serving the built dashboard', () => {
     }
   });
 
-  it('when the package has a built dashboard, then it is found from any folder below the package root; otherwise null', () => {
-    expect(builtDashboardDir(path.join(tmp.dir, 'dist', 'src', 'http'))).toBe(dir);
+  it('when the package has a built dashboard, then it is found under the package root; otherwise null', () => {
+    expect(builtDashboardDir(tmp.dir)).toBe(dir);
+    expect(PACKAGE_ROOT).toBe(path.resolve(__dirname, '..', '..'));
     const bare = makeTempDir('dashboard-unbuilt');
     try {
       writeFileSync(path.join(bare.dir, 'package.json'), '{}');
-      mkdirSync(path.join(bare.dir, 'src', 'http'), { recursive: true });
-      expect(builtDashboardDir(path.join(bare.dir, 'src', 'http'))).toBeNull();
+      expect(builtDashboardDir(bare.dir)).toBeNull();
     } finally {
       bare.remove();
     }

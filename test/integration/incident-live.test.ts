@@ -57,9 +57,9 @@ describe('live detection on Redis and the embedded store', () => {
     expect(await live.run(app)).toBe('evaluated');
 
     expect(seen).toEqual([null, { runs: 1 }]);
-    expect(JSON.parse((await redis.get(`${prefix}:detector:${app}`))!)).toEqual({ runs: 2 });
+    expect(JSON.parse((await redis.get(`${prefix}:detector:{${app}}`))!)).toEqual({ runs: 2 });
     expect((await h.stores.incidents.list({ app, limit: 5 })).incidents).toHaveLength(1);
-    expect(await redis.exists(`${prefix}:detector-lock:${app}`)).toBe(0);
+    expect(await redis.exists(`${prefix}:detector-lock:{${app}}`)).toBe(0);
   });
 
   it('when two evaluations of one app overlap, then the second is skipped as busy', async () => {
@@ -80,7 +80,7 @@ describe('live detection on Redis and the embedded store', () => {
 
   it('when an evaluation fails, then it is counted, its state is kept and the lock is free for the next tick', async () => {
     const app = uniqueApp();
-    await redis.set(`${prefix}:detector:${app}`, JSON.stringify({ runs: 7 }));
+    await redis.set(`${prefix}:detector:{${app}}`, JSON.stringify({ runs: 7 }));
     const before = await evaluations('error');
     const live = detector(async () => {
       throw new Error('counters unreadable');
@@ -89,8 +89,8 @@ describe('live detection on Redis and the embedded store', () => {
     await expect(live.run(app)).rejects.toThrow('counters unreadable');
 
     expect(await evaluations('error')).toBe(before + 1);
-    expect(await redis.get(`${prefix}:detector:${app}`)).toBe(JSON.stringify({ runs: 7 }));
-    expect(await redis.exists(`${prefix}:detector-lock:${app}`)).toBe(0);
+    expect(await redis.get(`${prefix}:detector:{${app}}`)).toBe(JSON.stringify({ runs: 7 }));
+    expect(await redis.exists(`${prefix}:detector-lock:{${app}}`)).toBe(0);
   });
 
   it('when signals fail to apply, then the state is not saved, so the next tick re-emits them', async () => {
@@ -104,7 +104,7 @@ describe('live detection on Redis and the embedded store', () => {
     } finally {
       h.extraListeners.length = 0;
     }
-    expect(await redis.get(`${prefix}:detector:${app}`)).toBeNull();
+    expect(await redis.get(`${prefix}:detector:{${app}}`)).toBeNull();
     expect(await live.run(app)).toBe('evaluated');
     expect((await h.stores.incidents.list({ app, limit: 5 })).incidents).toHaveLength(1);
   });
@@ -139,7 +139,7 @@ describe('live detection on Redis and the embedded store', () => {
         ticks.set(app, (ticks.get(app) ?? 0) + 1);
         return { state: { runs: 1 }, signals: [] };
       });
-      const worker = createDetectWorker({ connection: redis, prefix, live, logger });
+      const worker = createDetectWorker({ connection: redis, prefix, live, logger, metrics: h.metrics });
       try {
         await new DetectSchedules({ queue, apps: h.stores.apps, everyMs: 200, logger }).sync();
         const deadline = Date.now() + 10_000;

@@ -40,7 +40,7 @@ describe('the per-key rate limit of POST /v1/events', () => {
     keyB = (await apps.create('b')).ingestKey;
     const metrics = createMetrics(new Registry(), { defaultMetrics: false });
     const auth = createAuth('admin-token-for-tests-only', keys);
-    const router = eventsRouter({ auth, queue: queues.ingest, redis: producer, prefix, clock: systemClock, metrics, ratePerSecond: 3 });
+    const router = eventsRouter({ auth, jobs: queues, redis: producer, prefix, clock: systemClock, metrics, ratePerSecond: 3 });
     server = createHttpApp({ logger, metrics, routers: [router] }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/events`;

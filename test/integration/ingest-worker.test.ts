@@ -39,8 +39,8 @@ describe('the aggregate worker', () => {
   ])('when a job is malformed (%s), then it fails for good with the reason, once, and the worker goes on', async (_name, data, field) => {
     const job = await queue.add('ingest-batch', data as unknown as IngestBatchJob, { attempts: 5 });
     const failed = await eventually(async () => ((await job.isFailed()) ? await queue.getJob(job.id!) : undefined));
-    expect(failed!.failedReason).toContain(`invalid ingest-batch job: ${field}`);
-    expect(failed!.attemptsMade).toBe(1);
+    expect(failed.failedReason).toContain(`invalid ingest-batch job: ${field}`);
+    expect(failed.attemptsMade).toBe(1);
 
     const now = Date.now();
     await queue.add('ingest-batch', { app: 'shop', receivedAt: now, delta: foldBatch([{ type: 'login', ts: now, outcome: 'success', appVersion: '1', platform: 'ios' }]) });

@@ -176,8 +176,8 @@ export async function alertsHarness(
     service,
     metrics,
     startWorkers() {
-      workers.push(createNotifyWorker({ connection: connection(), prefix, deliverer: alerting.deliverer, logger }));
-      workers.push(createEscalateWorker({ connection: connection(), prefix, escalator: alerting.escalator, logger }));
+      workers.push(createNotifyWorker({ connection: connection(), prefix, deliverer: alerting.deliverer, logger, metrics }));
+      workers.push(createEscalateWorker({ connection: connection(), prefix, escalator: alerting.escalator, logger, metrics }));
     },
     async createApp() {
       const now = Date.now();

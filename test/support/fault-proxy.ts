@@ -88,6 +88,9 @@ export async function startFaultProxy(upstream: string, initialPlan: FaultPlan) 
             res.writeHead(fault.status, { 'content-type': 'application/json', 'retry-after': String(fault.retryAfterSeconds) });
             res.end(JSON.stringify({ error: { code: fault.status === 429 ? 'rate_limited' : 'unavailable', message: 'injected by the test proxy' } }));
             return;
+          default:
+            // pass, slow and lose-answer go upstream first (below).
+            break;
         }
         const answer = await relay(req, body);
         entry.upstreamStatus = answer.status;

@@ -63,3 +63,14 @@ export function failInRealTime(send: (events: unknown[]) => Promise<void>): () =
     await loop;
   };
 }
+
+/** Ten logins of now, as one SDK batch (number `batch`: its users are its own), a third of them failing. */
+export const tenLogins = (batch: number) =>
+  Array.from({ length: 10 }, (_, i) => ({
+    type: 'login',
+    ts: Date.now(),
+    outcome: i % 3 ? 'success' : 'failure',
+    appVersion: '5.2.0',
+    platform: 'ios',
+    userId: `u-${batch}-${i}`,
+  }));

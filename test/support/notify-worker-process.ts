@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const stores = await openStores(config, logger);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const queues = createQueues(redis, config.redisPrefix, logger);
+  const metrics = createMetrics(new Registry(), { defaultMetrics: false });
   const alerting = createAlerting({
     stores,
     queues,
@@ -30,13 +31,14 @@ async function main(): Promise<void> {
     allowPrivateTargets: config.alertAllowPrivateTargets,
     clock: systemClock,
     logger,
-    metrics: createMetrics(new Registry(), { defaultMetrics: false }),
+    metrics,
   });
   const worker = createNotifyWorker({
     connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null }),
     prefix: config.redisPrefix,
     deliverer: alerting.deliverer,
     logger,
+    metrics,
     tuning: { lockDuration: 1000, stalledInterval: 500 },
   });
   await worker.waitUntilReady();

@@ -13,6 +13,10 @@ export interface PrivateRedis {
   port: number;
   /** SIGKILL: no chance to flush anything that was not already fsync'ed. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process stays, its sockets stay open, and nothing answers — a Redis that hangs rather than dies. */
+  freeze(): void;
+  /** SIGCONT: it answers again, working through whatever its clients sent meanwhile. */
+  thaw(): void;
   /** Starts again on the same port and directory (no-op while running), and waits until it answers. */
   start(): Promise<void>;
   /** Kills it (if running) and removes its directory. */
@@ -65,6 +69,8 @@ export async function startPrivateRedis(name: string): Promise<PrivateRedis> {
     port,
     kill,
     start,
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
     remove: async () => {
       await kill();
       tmp.remove();

@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/clock';
 import { startService, type Mode, type RunningService } from '../../src/service';
 import { deletePrefix, testPrefix, TEST_REDIS_URL } from './redis';
+import { OpenApiChecker } from './openapi';
 import { makeTempDir } from './tmp';
 
 export interface TestService extends RunningService {
@@ -35,10 +36,12 @@ export async function startTestService(
     ALERT_ALLOW_PRIVATE_TARGETS: 'true',
     ...opts.env,
   });
-  const service = await startService({ config, mode: opts.mode ?? 'all', ...(opts.clock ? { clock: opts.clock } : {}) });
-  const api: TestService['api'] = (path, init = {}) => {
+  const mode = opts.mode ?? 'all';
+  const service = await startService({ config, mode, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const checker = mode === 'worker' ? null : new OpenApiChecker((await (await fetch(`${service.url}/openapi.json`)).json()) as ConstructorParameters<typeof OpenApiChecker>[0]);
+  const api: TestService['api'] = async (path, init = {}) => {
     const { token = service.adminToken, json, headers, ...rest } = init;
-    return fetch(`${service.url}${path}`, {
+    const res = await fetch(`${service.url}${path}`, {
       ...rest,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -47,6 +50,12 @@ export async function startTestService(
       },
       ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
     });
+    if (checker) {
+      const contentType = res.headers.get('content-type');
+      const body: unknown = contentType?.includes('application/json') ? await res.clone().json() : undefined;
+      checker.check(init.method ?? 'GET', res.url, res.status, contentType, body);
+    }
+    return res;
   };
   return {
     ...service,
@@ -73,7 +82,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

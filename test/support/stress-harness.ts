@@ -43,8 +43,10 @@ export interface StressVersion {
   weight: number;
   /** Hours from 10 % to 90 % of its weight. */
   adoptionHours?: number;
-  /** Staged roll-out: the fraction of ALL traffic the version holds at t (overrides weight/adoption). */
+  /** Staged roll-out: the fraction of its platforms' traffic the version holds at t (overrides weight/adoption). */
   rollout?: (t: number) => number;
+  /** Shipped on one platform only (its release names it); else on both. */
+  platform?: Platform;
   /** Its own normal failure rate (else the app's). */
   errorRate?: number;
 }
@@ -64,6 +66,8 @@ export interface StressOverlay {
   match: CellMatch;
   /** Failure rate of matching cells (a function of time for creeping failures). */
   rate?: number | ((t: number) => number);
+  /** Multiplier of matching cells' own normal failure rate (a creep that keeps each cell's character). */
+  rateFactor?: (t: number) => number;
   /** Multiplier of matching cells' attempts (volume drops, crashes before login). */
   volume?: number;
 }
@@ -152,6 +156,13 @@ function versionShares(versions: readonly StressVersion[], t: number): number[] 
   return versions.map((_, i) => fixed[i] ?? ((weights[i] as number) / (total || 1)) * (1 - fixedTotal));
 }
 
+/** Each version's share of one platform's traffic at t: the versions shipped on it share it. */
+function platformShares(versions: readonly StressVersion[], platform: Platform, t: number): Map<StressVersion, number> {
+  const shipped = versions.filter((v) => !v.platform || v.platform === platform);
+  const shares = versionShares(shipped, t);
+  return new Map(shipped.map((v, i) => [v, shares[i] as number]));
+}
+
 /** The simulated minutes as login_aggregate events, one callback per minute (with its releases). */
 export function simulate(
   spec: StressSpec,
@@ -174,7 +185,7 @@ export function simulate(
           id: `rel_${v.version}`,
           app: 'stress',
           appVersion: v.version,
-          platform: null,
+          platform: v.platform ?? null,
           releasedAt: v.releasedAt,
           rolloutPercent: null,
           notes: null,
@@ -184,7 +195,7 @@ export function simulate(
     }
     // A common factor per minute: traffic itself is a little wider than Poisson.
     const level = spec.peakPerMinute * dailyShape(t) * weekendFactor(t, spec.weekendFactor ?? 0.6) * (0.9 + 0.2 * rnd.uniform());
-    const vShares = versionShares(spec.versions, t);
+    const vShares = new Map(PLATFORMS.map(([p]) => [p, platformShares(spec.versions, p, t)]));
     const burst = rnd.uniform() < burstPerMinute ? 4 + 6 * rnd.uniform() : 1;
     const events: LoginAggregate[] = [];
     for (const [platform, pShare] of PLATFORMS) {
@@ -194,8 +205,8 @@ export function simulate(
       oses.forEach((os, oi) => {
         const oShare = (oWeights[oi] as number) / oTotal;
         if (oShare <= 0) return;
-        spec.versions.forEach((v, vi) => {
-          const vShare = vShares[vi] as number;
+        spec.versions.forEach((v) => {
+          const vShare = vShares.get(platform)?.get(v) ?? 0;
           if (vShare <= 0) return;
           for (const [region, rShare, rMult] of REGIONS) {
             const cell: Cell = { appVersion: v.version, platform, osVersion: os.osVersion, region };
@@ -205,6 +216,7 @@ export function simulate(
               if (t < o.from || t >= o.to || !matches(o.match, cell)) continue;
               if (o.volume !== undefined) expected *= o.volume;
               if (o.rate !== undefined) rate = typeof o.rate === 'number' ? o.rate : o.rate(t);
+              if (o.rateFactor !== undefined) rate *= o.rateFactor(t);
             }
             const attempts = rnd.poisson(expected);
             if (attempts === 0) continue;
@@ -289,33 +301,41 @@ export async function runStress(spec: StressSpec, settings: DetectorSettings): P
   return incidents;
 }
 
-/** A week of healthy life of an app: new versions at any hour, a new OS version spreading, nothing wrong. */
+/**
+ * A week of healthy life of an app: new versions at any hour (on both platforms, or one platform's fast hotfix taking
+ * most of its users within an hour or two, or a staged roll-out of a percent of traffic), a new OS version spreading,
+ * nothing wrong.
+ */
 export function quietWeek(start: number, peakPerMinute: number, seed: number, days = 7): StressSpec {
   const rnd = new Random(seed * 7919);
   const releaseAt = (day: number) => start + day * DAY + rnd.int(0, 23) * HOUR + rnd.int(0, 59) * MINUTE;
-  return {
-    start,
-    days,
-    peakPerMinute,
-    seed,
-    versions: [
-      { version: '5.0.3', releasedAt: null, weight: 0.15, errorRate: 0.022 },
-      { version: '5.1.0', releasedAt: null, weight: 0.85 },
-      { version: '5.2.0', releasedAt: releaseAt(1), weight: 2, adoptionHours: 24 + rnd.int(0, 48) },
-      // A staged roll-out of the next one: a percent or two of traffic for a day, then general availability.
-      {
-        version: '5.3.0',
-        releasedAt: releaseAt(4),
-        weight: 1,
-        rollout: (t) => Math.min(0.6, 0.015 + Math.max(0, (t - (start + 5 * DAY)) / (2 * DAY)) * 0.6),
-      },
-    ],
-    os: [
-      ...DEFAULT_OS,
-      { platform: 'ios', osVersion: '17.5', releasedAt: releaseAt(2), weight: 0.8, adoptionHours: 72 },
-      { platform: 'android', osVersion: '15', releasedAt: releaseAt(3), weight: 0.3, adoptionHours: 96, errorRate: 0.02 },
-    ],
-  };
+  const versions: StressVersion[] = [
+    { version: '5.0.3', releasedAt: null, weight: 0.15, errorRate: 0.022 },
+    { version: '5.1.0', releasedAt: null, weight: 0.85 },
+    { version: '5.2.0', releasedAt: releaseAt(1), weight: 2, adoptionHours: 24 + rnd.int(0, 48) },
+    // A staged roll-out of the next one: a percent or two of traffic for a day, then general availability.
+    {
+      version: '5.3.0',
+      releasedAt: releaseAt(4),
+      weight: 1,
+      rollout: (t) => Math.min(0.6, 0.015 + Math.max(0, (t - (start + 5 * DAY)) / (2 * DAY)) * 0.6),
+    },
+  ];
+  const os: StressOs[] = [
+    ...DEFAULT_OS,
+    { platform: 'ios', osVersion: '17.5', releasedAt: releaseAt(2), weight: 0.8, adoptionHours: 72 },
+    { platform: 'android', osVersion: '15', releasedAt: releaseAt(3), weight: 0.3, adoptionHours: 96, errorRate: 0.02 },
+  ];
+  // Drawn after the ones above, so that their release times stay what they were.
+  const hotfix = releaseAt(5);
+  const staged = releaseAt(6);
+  versions.push(
+    // One platform's hotfix, taking most of its users within an hour or two.
+    { version: '5.3.1', releasedAt: hotfix, weight: 3, adoptionHours: 1 + rnd.uniform(), platform: rnd.uniform() < 0.5 ? 'ios' : 'android' },
+    // A staged roll-out starting at 0.2 % of traffic, 1 % after a quarter of an hour.
+    { version: '5.4.0', releasedAt: staged, weight: 1, rollout: (t) => 0.002 + 0.008 * Math.min(1, (t - staged) / (15 * MINUTE)) },
+  );
+  return { start, days, peakPerMinute, seed, versions, os };
 }
 
 const fmt = (n: number | null) => (n === null || Number.isNaN(n) ? '-' : String(n));

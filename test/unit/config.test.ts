@@ -25,6 +25,10 @@ describe('loadConfig', () => {
       corsOrigins: undefined,
       sliceValueLimits: { appVersion: 200, osVersion: 100, region: 50, errorCode: 100 },
       publicUrl: 'http://localhost:8080',
+      redisCommandTimeoutMs: 500,
+      redisClusterNodes: undefined,
+      ingestShed: { maxInFlight: 128, backlog: 10_000, redisMemoryPercent: 80 },
+      sliceValueLimits: { appVersion: 200, osVersion: 100, region: 50, errorCode: 100 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -69,5 +73,15 @@ describe('loadConfig', () => {
 
   it('when a variable is set but empty, then its default applies', () => {
     expect(loadConfig({ PORT: '', REDIS_PREFIX: '  ' }).port).toBe(8080);
+  });
+
+  it('when REDIS_CLUSTER_NODES lists host:port seeds, then they are parsed; anything else is refused naming the bad seed', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,[::1]:7002' }).redisClusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-a:7000,redis-b' })).toThrow('"redis-b" is not host:port');
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: ' , ' })).toThrow('at least one host:port');
   });
 });

@@ -9,7 +9,7 @@ describe('folding a batch in memory', () => {
   it('when events share a minute, then each field is incremented once with the sum', () => {
     const delta = foldBatch([
       login({ userId: 'a' }),
-      login({ userId: 'b', outcome: 'failure', errorCode: 'AUTH_TIMEOUT' } as Partial<TelemetryEvent>),
+      login({ userId: 'b', outcome: 'failure', errorCode: 'AUTH_TIMEOUT' }),
       login({ userId: 'a', outcome: 'failure' }),
     ]);
     expect(delta.minutes.map((m) => m.at)).toEqual([T]);
@@ -46,7 +46,7 @@ describe('folding a batch in memory', () => {
   });
 
   it('when users roll up to the hour, then only the whole app\'s are kept, slices stay per minute', () => {
-    const delta = foldBatch([login({ userId: 'a', outcome: 'failure', errorCode: 'E1' } as Partial<TelemetryEvent>), login({ ts: T + 61_000, userId: 'b' })]);
+    const delta = foldBatch([login({ userId: 'a', outcome: 'failure', errorCode: 'E1' }), login({ ts: T + 61_000, userId: 'b' })]);
     const [hour] = rollUp(delta);
     expect(hour!.users).toEqual({ u: 'a\nb', fu: 'a' });
     expect(hour!.fields['f|e|E1']).toBe(1);

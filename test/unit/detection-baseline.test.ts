@@ -33,7 +33,7 @@ describe('baseline', () => {
     const b = buildBaseline(week((at) => (new Date(at).getUTCHours() >= 12 ? [1000, 30] : [1000, 10])), NOW, settings);
     expect(b.source).toBe('time_of_day');
     // 13:00-15:59 on the 7 previous days, but for 13:00 a week ago (before the history read).
-    expect(b.rates['*']).toEqual({ failures: 30 * 20, attempts: 1000 * 20 });
+    expect(b.rates['*']).toMatchObject({ failures: 30 * 20, attempts: 1000 * 20 });
   });
 
   it('falls back to the recent level without same-time history', () => {
@@ -50,7 +50,17 @@ describe('baseline', () => {
   it('leaves yesterday\'s incident out of today\'s normal', () => {
     const incident = NOW - DAY - (NOW % HOUR);
     const b = buildBaseline(week((at) => (at === incident ? [1000, 400] : [1000, 15])), NOW, settings);
-    expect(b.rates['*']).toEqual({ failures: 15 * 19, attempts: 1000 * 19 });
+    expect(b.rates['*']).toMatchObject({ failures: 15 * 19, attempts: 1000 * 19 });
+  });
+
+  it('is as sure of a rate as the spread of its hours allows: steady days count fully, days that differ much less', () => {
+    // Every same-time hour at 15 of 1000: binomially consistent, as sure as the 20 000 pooled attempts.
+    const steady = buildBaseline(week(() => [1000, 15]), NOW, settings);
+    expect(steady.rates['*']?.concentration).toBe(20_000);
+    // Alternate days at 5 and 25 of 1000: the normal rate itself moves, so history is worth far fewer attempts.
+    const moving = buildBaseline(week((at) => [1000, Math.floor(at / DAY) % 2 === 0 ? 5 : 25]), NOW, settings);
+    expect(moving.rates['*']?.concentration).toBeLessThan(1000);
+    expect(moving.rates['*']?.concentration).toBeGreaterThan(100);
   });
 
   it('profiles expected logins per minute by time of day, interpolated between hours', () => {

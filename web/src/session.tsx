@@ -5,8 +5,8 @@ import type { SessionInfo } from './types';
 interface SessionState {
   /** undefined while the dashboard asks whether this browser has a session; null: signed out. */
   session: SessionInfo | null | undefined;
-  signIn(token: string, name: string): Promise<void>;
-  signOut(): Promise<void>;
+  signIn: (token: string, name: string) => Promise<void>;
+  signOut: () => Promise<void>;
   /** Why the operator is looking at the sign-in form again, if it was not their choice. */
   notice: string | null;
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { presentIncident } from '../../http/present';
+import { presentIncident } from '../../incidents/present';
 import { JSON_HEADERS, type Formatter } from '../notification';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`: the signature receivers should check. */

@@ -1,4 +1,4 @@
-import { SLICE_DIMENSIONS, type Bucket } from '../types';
+import { SLICE_DIMENSIONS, type Bucket, type Counts } from '../types';
 import type { DetectorSettings } from './settings';
 import { OVERALL, unitKey } from './series';
 
@@ -9,6 +9,15 @@ const DAY = 86_400_000;
 export interface PooledRate {
   failures: number;
   attempts: number;
+  /** Failed users and users of the same hours (absent in states written before they were kept). */
+  failedUsers?: number;
+  users?: number;
+  /**
+   * How sure history is of the rate, as the κ of a Beta prior: estimated from how much the pooled hours' rates differ
+   * beyond binomial noise (days differ, and so do neighbouring hours), capped by the pooled attempts. Absent with
+   * fewer than three hours, or in states written before it was kept.
+   */
+  concentration?: number;
 }
 
 /**
@@ -46,32 +55,55 @@ export function historyRange(
  * must not become today's normal.
  */
 function robustPool(hours: readonly PooledRate[], outlierRatio: number): PooledRate {
-  const failures = hours.reduce((a, h) => a + h.failures, 0);
-  const attempts = hours.reduce((a, h) => a + h.attempts, 0);
+  const total = (list: readonly PooledRate[], key: 'failures' | 'attempts' | 'failedUsers' | 'users') =>
+    list.reduce((a, h) => a + (h[key] ?? 0), 0);
+  const attempts = total(hours, 'attempts');
   if (attempts === 0) return { failures: 0, attempts: 0 };
-  const rate = failures / attempts;
+  const rate = total(hours, 'failures') / attempts;
   // A floor of a few failures keeps low-traffic hours, whose rates are all noise, from being thrown out.
   const kept = hours.filter((h) => h.failures <= Math.max(5, outlierRatio * rate * h.attempts));
-  return {
-    failures: kept.reduce((a, h) => a + h.failures, 0),
-    attempts: kept.reduce((a, h) => a + h.attempts, 0),
+  const pooled: PooledRate = {
+    failures: total(kept, 'failures'),
+    attempts: total(kept, 'attempts'),
+    failedUsers: total(kept, 'failedUsers'),
+    users: total(kept, 'users'),
   };
+  const concentration = spreadConcentration(kept, pooled);
+  return concentration === null ? pooled : { ...pooled, concentration };
+}
+
+/**
+ * κ of the hours' rates around the pooled one (method of moments): a beta-binomial hour of n attempts has a variance
+ * n·p·(1−p)·(1 + (n−1)/(κ+1)), so the Pearson dispersion φ of the hours gives κ = (n̄−1)/(φ−1) − 1. Hours that agree
+ * within binomial noise are as sure as their attempts.
+ */
+function spreadConcentration(hours: readonly PooledRate[], pooled: PooledRate): number | null {
+  const used = hours.filter((h) => h.attempts > 0);
+  if (used.length < 3 || pooled.attempts === 0) return null;
+  const p = (pooled.failures + 0.5) / (pooled.attempts + 1);
+  let chi2 = 0;
+  for (const h of used) chi2 += (h.failures - h.attempts * p) ** 2 / (h.attempts * p * (1 - p));
+  const phi = chi2 / (used.length - 1);
+  const meanAttempts = pooled.attempts / used.length;
+  if (phi <= 1 || meanAttempts <= 1) return pooled.attempts;
+  return Math.max(2, Math.min(pooled.attempts, (meanAttempts - 1) / (phi - 1) - 1));
 }
 
 function poolUnits(hours: readonly Bucket[], outlierRatio: number): Record<string, PooledRate> {
   const perUnit = new Map<string, PooledRate[]>();
-  const add = (key: string, failures: number, attempts: number) => {
+  const add = (key: string, c: Counts) => {
     const list = perUnit.get(key) ?? [];
-    list.push({ failures, attempts });
+    list.push({ failures: c.failures, attempts: c.attempts, failedUsers: c.failedUsers, users: c.users });
     perUnit.set(key, list);
   };
   for (const bucket of hours) {
-    add(OVERALL.key, bucket.total.failures, bucket.total.attempts);
+    add(OVERALL.key, bucket.total);
     for (const dimension of SLICE_DIMENSIONS) {
-      for (const [value, c] of Object.entries(bucket.slices[dimension])) add(unitKey(dimension, value), c.failures, c.attempts);
+      for (const [value, c] of Object.entries(bucket.slices[dimension])) add(unitKey(dimension, value), c);
     }
   }
-  const rates: Record<string, PooledRate> = {};
+  // Keyed by slice values from telemetry: no prototype to collide with.
+  const rates: Record<string, PooledRate> = Object.create(null) as Record<string, PooledRate>;
   for (const [key, list] of perUnit) rates[key] = robustPool(list, outlierRatio);
   return rates;
 }

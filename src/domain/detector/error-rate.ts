@@ -19,6 +19,8 @@ export interface RateEvidence {
   attempts: number;
   baseline: RateBaseline;
   logP: number;
+  /** Found by the creep test (see `creepCheck`): judged against the unit's time-of-day history with `creep.minAbsoluteExcess`. */
+  creep?: boolean;
 }
 
 /** Jeffreys-style smoothing: a unit with 0 failures so far is not believed to never fail. */
@@ -130,13 +132,12 @@ interface WindowCheck {
 }
 
 /** Practical significance: an excess worth waking someone for, whatever the p-value. */
-function material(series: UnitSeries, from: number, to: number, base: RateBaseline, settings: DetectorSettings) {
+function material(series: UnitSeries, from: number, to: number, base: RateBaseline, minAbs: number, settings: DetectorSettings) {
   const s = settings.errorRate;
   const failures = sum(series.failures, from, to);
   const attempts = sum(series.attempts, from, to);
   if (attempts === 0 || failures < s.minFailures) return null;
   const rate = failures / attempts;
-  const minAbs = series.unit.dimension === null ? s.overallMinAbsoluteExcess : s.sliceMinAbsoluteExcess;
   if (rate < base.rate + minAbs || rate < base.rate * s.minRelativeExcess) return null;
   if (failures - attempts * base.rate < s.minExcessFailures) return null;
   const users = sum(series.users, from, to);
@@ -144,8 +145,22 @@ function material(series: UnitSeries, from: number, to: number, base: RateBaseli
   return { failures, attempts };
 }
 
-function check(series: UnitSeries, from: number, to: number, base: RateBaseline, rho: number, settings: DetectorSettings): WindowCheck | null {
-  const counts = material(series, from, to, base, settings);
+/** The absolute excess that matters for a unit on the ordinary tests: slices are noisier than the whole app. */
+export function minAbsoluteExcess(unit: Unit, settings: DetectorSettings): number {
+  const s = settings.errorRate;
+  return unit.dimension === null ? s.overallMinAbsoluteExcess : s.sliceMinAbsoluteExcess;
+}
+
+function check(
+  series: UnitSeries,
+  from: number,
+  to: number,
+  base: RateBaseline,
+  rho: number,
+  minAbs: number,
+  settings: DetectorSettings,
+): WindowCheck | null {
+  const counts = material(series, from, to, base, minAbs, settings);
   if (!counts) return null;
   const phi = inflation(series.attempts, from, to, rho);
   const logP = excessLogP(counts.failures, counts.attempts, phi, base);
@@ -232,11 +247,12 @@ const CHI2_1_MEDIAN = 0.4549;
 export function minuteCorrelationOf(unit: UnitSeries, to: number, settings: DetectorSettings): number {
   const { minuteCorrelation, maxMinuteCorrelation } = settings.errorRate;
   const end = Math.max(0, to - Math.max(...settings.windowsMinutes));
-  const p = smoothedRate(sum(unit.failures, 0, end), sum(unit.attempts, 0, end));
+  const trend = rateTrend(unit, end);
   const z2: number[] = [];
   const sizes: number[] = [];
   for (let i = 0; i < end; i++) {
     const n = unit.attempts[i] as number;
+    const p = trend(i);
     if (n * p < 1) continue;
     const e = n * p;
     z2.push(((unit.failures[i] as number) - e) ** 2 / (e * (1 - p)));
@@ -247,6 +263,36 @@ export function minuteCorrelationOf(unit: UnitSeries, to: number, settings: Dete
   const n = median(sizes);
   if (phi <= 1 || n <= 1) return minuteCorrelation;
   return Math.min(maxMinuteCorrelation, Math.max(minuteCorrelation, (phi - 1) / (n - 1)));
+}
+
+/**
+ * The unit's rate over minutes [0, end) as a straight line (least squares weighted by attempts). Residuals are taken
+ * around it, not around the mean: a rate creeping up through the reference minutes is a trend, not noise, and must not
+ * widen the yardstick that would catch it.
+ */
+function rateTrend(unit: UnitSeries, end: number): (i: number) => number {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < end; i++) {
+    const w = unit.attempts[i] as number;
+    n += w;
+    sx += w * i;
+    sy += unit.failures[i] as number;
+  }
+  const flat = smoothedRate(sy, n);
+  if (n === 0) return () => flat;
+  const mx = sx / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < end; i++) {
+    const w = unit.attempts[i] as number;
+    if (w === 0) continue;
+    sxx += w * (i - mx) ** 2;
+    sxy += w * (i - mx) * ((unit.failures[i] as number) / w - sy / n);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return (i) => Math.min(0.999, Math.max(flat / 10, flat + slope * (i - mx)));
 }
 
 /** Minutes with at least one expected failure needed before a unit's dispersion is estimated. */
@@ -268,12 +314,50 @@ export function testUnit(ctx: RateContext, unit: UnitSeries): RateEvidence | nul
     const base = unitBaseline(ctx, unit, from, to);
     if (!base) continue;
     rho ??= minuteCorrelationOf(unit, to, ctx.settings);
-    const result = check(unit, from, to, base, rho, ctx.settings);
+    const result = check(unit, from, to, base, rho, minAbsoluteExcess(unit.unit, ctx.settings), ctx.settings);
     if (result && sustained(unit, from, to, base, rho, ctx.settings) && usersAgree(unit, ctx.series.total, from, to, rho, ctx.settings)) {
       return { unit: unit.unit, from, baseline: base, ...result };
     }
+    const creep = w >= ctx.settings.creep.minWindowMinutes ? creepCheck(ctx, unit, from, to, rho) : null;
+    if (creep) return creep;
   }
   return null;
+}
+
+/** The unit's own rate at this time of day on previous days, with how sure history is of it; null without enough of it. */
+export function timeOfDayRate(key: string, baseline: Baseline | null, settings: DetectorSettings): RateBaseline | null {
+  const own = baseline?.source === 'time_of_day' ? baseline.rates[key] : undefined;
+  if (!own || own.attempts < settings.errorRate.minBaselineAttempts || own.concentration === undefined) return null;
+  return {
+    rate: smoothedRate(own.failures, own.attempts),
+    concentration: Math.max(2, Math.min(own.concentration, settings.creep.maxBaselineConcentration)),
+  };
+}
+
+/**
+ * A slow creep. The ordinary tests judge the whole app against a baseline that the minutes before the window top up
+ * (and its failing users against those minutes), and a slice against its complement over the same minutes; a rate
+ * that climbs for hours drags those along, and the fixed cap on the baseline's certainty (`maxBaselineConcentration`)
+ * leaves a 1.5 % app unpageable below about 4 %. Long windows are therefore also judged against the unit's own
+ * time-of-day history, as sure as the spread of the previous days' hours says it is, and page once the rate has
+ * doubled (`minRelativeExcess`) by at least `creep.minAbsoluteExcess`: for a creep, a doubling held for a
+ * quarter of an hour is the news. Failing users must be in excess against history's failing users too, so a retry
+ * storm does not pass for a creep.
+ */
+function creepCheck(ctx: RateContext, unit: UnitSeries, from: number, to: number, rho: number): RateEvidence | null {
+  const { settings } = ctx;
+  const base = timeOfDayRate(unit.unit.key, ctx.baseline, settings);
+  if (!base) return null;
+  const result = check(unit, from, to, base, rho, settings.creep.minAbsoluteExcess, settings);
+  if (!result || !sustained(unit, from, to, base, rho, settings)) return null;
+  const own = ctx.baseline?.rates[unit.unit.key];
+  const users = sum(unit.users, from, to);
+  if (own?.users && users > 0) {
+    const userBase = { rate: smoothedRate(own.failedUsers ?? 0, own.users), concentration: base.concentration };
+    const phi = inflation(unit.users, from, to, rho);
+    if (excessLogP(sum(unit.failedUsers, from, to), users, phi, userBase) > Math.log(settings.errorRate.maxPValue)) return null;
+  }
+  return { unit: unit.unit, from, baseline: base, ...result, creep: true };
 }
 
 /** Every unit (the whole app, then every slice value) with evidence of excess failures, strongest first. */
@@ -290,20 +374,25 @@ export function findRateEvidence(ctx: RateContext): RateEvidence[] {
  * Still elevated? The Wilson lower bound of the recent rate above half the material excess: stricter than "not
  * significant any more" so an incident does not flap closed on one quiet minute, looser than opening.
  */
-export function stillElevated(unit: UnitSeries, from: number, to: number, baseRate: number, settings: DetectorSettings): boolean {
+export function stillElevated(
+  unit: UnitSeries,
+  from: number,
+  to: number,
+  baseRate: number,
+  minAbs: number,
+  settings: DetectorSettings,
+): boolean {
   const failures = sum(unit.failures, from, to);
   const attempts = sum(unit.attempts, from, to);
   if (failures === 0) return false;
   const s = settings.errorRate;
-  const minAbs = unit.unit.dimension === null ? s.overallMinAbsoluteExcess : s.sliceMinAbsoluteExcess;
   const threshold = Math.max(baseRate + minAbs / 2, baseRate * (1 + (s.minRelativeExcess - 1) / 2));
   return wilson(failures, attempts, settings.episodes.clearZ).low > threshold;
 }
 
 /** The smallest excess rate that matters for a unit: the alternative of the change-point walk. */
-export function materialRate(unit: Unit, baseRate: number, settings: DetectorSettings): number {
+export function materialRate(baseRate: number, minAbs: number, settings: DetectorSettings): number {
   const s = settings.errorRate;
-  const minAbs = unit.dimension === null ? s.overallMinAbsoluteExcess : s.sliceMinAbsoluteExcess;
   return Math.min(0.999, Math.max(baseRate + minAbs, baseRate * s.minRelativeExcess));
 }
 

@@ -32,6 +32,13 @@ export const DetectorSettingsSchema = z
         outlierRatio: z.number().min(1),
       })
       .strict(),
+    creep: z
+      .object({
+        minWindowMinutes: minutes,
+        minAbsoluteExcess: fraction,
+        maxBaselineConcentration: z.number().min(2),
+      })
+      .strict(),
     volume: z
       .object({
         windowsMinutes: z.array(minutes).min(1),
@@ -42,6 +49,13 @@ export const DetectorSettingsSchema = z
         maxPValue: probability,
         maxOverdispersion: z.number().min(1),
         versionMinAppMissing: z.number().min(0).max(1),
+      })
+      .strict(),
+    launch: z
+      .object({
+        referenceMinutes: minutes,
+        minMissingShare: fraction,
+        maxPValue: probability,
       })
       .strict(),
     attribution: z
@@ -79,6 +93,9 @@ export const DetectorSettingsSchema = z
         path: ['recentMinutes'],
         message: `must be ≥ the longest of volume.windowsMinutes + volume.referenceMinutes (${volumeSpan})`,
       });
+    }
+    if (s.launch.referenceMinutes >= s.recentMinutes) {
+      ctx.addIssue({ code: 'custom', path: ['launch', 'referenceMinutes'], message: `must be < recentMinutes (${s.recentMinutes})` });
     }
   });
 

@@ -1,11 +1,12 @@
-import type { Counts, Release, SuspectedCause } from '../types';
-import { linkRelease, pickCulprit } from './attribution';
+import type { Counts, Dimension, Release, SuspectedCause } from '../types';
+import { linkRelease, pickCulprit, type AttributionItem } from './attribution';
 import type { Baseline } from './baseline';
 import { binomialLlr, onsetIndex, recoveryIndex } from './change-point';
 import { track, type Episode, type Tracked } from './episodes';
 import {
   findRateEvidence,
   materialRate,
+  minAbsoluteExcess,
   overallBaseline,
   rateAttributionItems,
   stillElevated,
@@ -16,7 +17,7 @@ import {
 import { errorImpact, errorSeverity } from './impact';
 import type { DetectorSettings } from './settings';
 import type { Finding } from './signals';
-import { countsOver, indexAt, plus, seriesOf, type MinuteSeries, type UnitSeries } from './series';
+import { countsOver, indexAt, plus, seriesOf, unitKey, type MinuteSeries, type UnitSeries } from './series';
 
 export const ERROR_RATE_FINGERPRINT = 'error_rate';
 
@@ -29,6 +30,11 @@ export interface ErrorEpisode extends Episode {
   overallRate: number;
   /** Whole-app counts over the incident so far. */
   totals: Counts;
+  /**
+   * The absolute excess that mattered at opening, when it was not the unit's ordinary one (a creep, see
+   * error-rate.creepCheck): "still elevated" and the walk-backs use it. Absent otherwise, and in older states.
+   */
+  minAbsoluteExcess?: number;
 }
 
 export interface TrackContext {
@@ -42,9 +48,23 @@ export interface TrackContext {
   settings: DetectorSettings;
 }
 
-function cause(ctx: TrackContext, rateCtx: RateContext, from: number, startedAt: number): SuspectedCause | null {
-  const culprit = pickCulprit(rateAttributionItems(rateCtx, from, ctx.series.at.length), ctx.settings);
+/**
+ * The culprit by explanatory power (Adtributor). When that finds none but the anomaly was found in one slice, the
+ * slice itself (if its own failures are still concentrated): a version at 0.5 % of traffic failing 25 % of its logins
+ * is significant against its complement long before its excess stands out of the minute-to-minute noise of the big
+ * versions, which is what the explanatory power divides by.
+ */
+function cause(ctx: TrackContext, rateCtx: RateContext, from: number, startedAt: number, found: string): SuspectedCause | null {
+  const items = rateAttributionItems(rateCtx, from, ctx.series.at.length);
+  const culprit = pickCulprit(items, ctx.settings) ?? foundSlice(items, found);
   return culprit && { ...culprit, release: linkRelease(culprit, ctx.releases, startedAt, ctx.settings) };
+}
+
+function foundSlice(items: readonly AttributionItem[], key: string): { dimension: Dimension; value: string; share: number } | null {
+  const item = items.find((i) => unitKey(i.dimension, i.value) === key);
+  if (!item || item.excess <= 0 || !item.concentrated) return null;
+  const positive = items.filter((i) => i.dimension === item.dimension && i.excess > 0).reduce((a, i) => a + i.excess, 0);
+  return { dimension: item.dimension, value: item.value, share: Math.min(1, item.excess / positive) };
 }
 
 /** The unit to watch for recovery: the culprit slice when the excess is concentrated in one, else the whole app. */
@@ -74,7 +94,7 @@ function llrSeries(unit: UnitSeries, baseRate: number, p1: number): number[] {
 function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): ErrorEpisode {
   const { series } = ctx;
   const len = series.at.length;
-  const early = cause(ctx, rateCtx, evidence.from, series.at[evidence.from] as number);
+  const early = cause(ctx, rateCtx, evidence.from, series.at[evidence.from] as number, evidence.unit.key);
   const focus = focusOf(ctx, early, evidence.unit.key);
   const focusSeries = seriesOf(series, focus) as UnitSeries;
   const focusRate =
@@ -87,13 +107,14 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
   // creep, whose observed rate is still near the material one, keeps a gentle alternative so its slow start counts.
   const seen = countsOver(focusSeries, evidence.from, len);
   const observedRate = seen.attempts > 0 ? seen.failures / seen.attempts : focusRate;
-  const material = materialRate(focusSeries.unit, focusRate, ctx.settings);
+  const minAbs = evidence.creep ? ctx.settings.creep.minAbsoluteExcess : undefined;
+  const material = materialRate(focusRate, minAbs ?? minAbsoluteExcess(focusSeries.unit, ctx.settings), ctx.settings);
   const p1 = Math.min(0.999, Math.max(material, (focusRate + observedRate) / 2));
   const onset = onsetIndex(llrSeries(focusSeries, focusRate, p1), rateCtx.floor, len);
   const startedAt = series.at[onset] as number;
   const overallRate = overallBaseline(series, onset, ctx.baseline, ctx.settings)?.rate ?? evidence.baseline.rate;
   const totals = countsOver(series.total, onset, len);
-  const suspected = cause(ctx, rateCtx, Math.min(onset, evidence.from), startedAt);
+  const suspected = cause(ctx, rateCtx, Math.min(onset, evidence.from), startedAt, focus);
   return {
     phase: 'open',
     openedAt: ctx.now,
@@ -106,6 +127,7 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
     focusRate,
     overallRate,
     totals,
+    ...(minAbs === undefined ? {} : { minAbsoluteExcess: minAbs }),
     finding: finding(ctx, { startedAt, totals, overallRate }, suspected),
   };
 }
@@ -114,7 +136,7 @@ function open(ctx: TrackContext, rateCtx: RateContext, evidence: RateEvidence): 
 function refresh(ctx: TrackContext, rateCtx: RateContext, ep: ErrorEpisode, attributeFrom: number): ErrorEpisode {
   const len = ctx.series.at.length;
   const totals = plus(ep.totals, countsOver(ctx.series.total, indexAt(ctx.series, ep.closedUntil), len));
-  const suspected = cause(ctx, rateCtx, attributeFrom, ep.startedAt);
+  const suspected = cause(ctx, rateCtx, attributeFrom, ep.startedAt, ep.focus);
   const focus = focusOf(ctx, suspected, ep.focus);
   let focusRate = ep.focusRate;
   if (focus !== ep.focus) {
@@ -123,6 +145,10 @@ function refresh(ctx: TrackContext, rateCtx: RateContext, ep: ErrorEpisode, attr
   }
   const next = { ...ep, totals, focus, focusRate, closedUntil: ctx.closedUntil };
   return { ...next, finding: finding(ctx, next, suspected) };
+}
+
+function episodeMinAbs(ep: ErrorEpisode, unit: UnitSeries, settings: DetectorSettings): number {
+  return ep.minAbsoluteExcess ?? minAbsoluteExcess(unit.unit, settings);
 }
 
 export function trackErrorRate(
@@ -143,7 +169,7 @@ export function trackErrorRate(
         const unit = seriesOf(ctx.series, ep.focus);
         const len = ctx.series.at.length;
         const from = Math.max(0, len - settings.episodes.clearWindowMinutes);
-        return unit !== null && stillElevated(unit, from, len, ep.focusRate, settings);
+        return unit !== null && stillElevated(unit, from, len, ep.focusRate, episodeMinAbs(ep, unit, settings), settings);
       },
       open: (evidence) => open(ctx, rateCtx(), evidence),
       refresh: (ep, evidence) => refresh(ctx, rateCtx(), ep, evidence ? evidence.from : indexAt(ctx.series, ep.startedAt)),
@@ -151,7 +177,7 @@ export function trackErrorRate(
         const { series } = ctx;
         const len = series.at.length;
         const unit = seriesOf(series, ep.focus) ?? series.total;
-        const p1 = materialRate(unit.unit, ep.focusRate, settings);
+        const p1 = materialRate(ep.focusRate, episodeMinAbs(ep, unit, settings), settings);
         const r = recoveryIndex(llrSeries(unit, ep.focusRate, p1), indexAt(series, ep.startedAt), len);
         return r < len ? (series.at[r] as number) : ctx.closedUntil;
       },

@@ -170,17 +170,12 @@ export function findVolumeEvidence(
   return found.sort((a, b) => a.logP - b.logP);
 }
 
-/** Still collapsed: the recent minutes below expectation by at least half the opening drop. */
-export function stillDropped(
-  unit: UnitSeries,
-  shape: readonly number[],
-  level: number,
-  settings: DetectorSettings,
-): boolean {
+/** Still collapsed: the recent minutes below `expected` (the unit's logins per minute) by at least half the opening drop. */
+export function stillDropped(unit: UnitSeries, expected: readonly number[], settings: DetectorSettings): boolean {
   const to = unit.attempts.length;
   const from = Math.max(0, to - settings.episodes.clearWindowMinutes);
-  const expected = level * sum(shape, from, to);
-  return expected > 0 && sum(unit.attempts, from, to) < expected * (1 - settings.volume.minDrop / 2);
+  const total = sum(expected, from, to);
+  return total > 0 && sum(unit.attempts, from, to) < total * (1 - settings.volume.minDrop / 2);
 }
 
 /**

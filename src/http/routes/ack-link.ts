@@ -5,7 +5,8 @@ import type { AckLinks } from '../../alerts/ack-link';
 import type { Incident } from '../../domain/types';
 import { VigilError } from '../../errors';
 import type { IncidentStore } from '../../store/ports';
-import { iso } from '../present';
+import { IsoTime, iso } from '../../incidents/present';
+import { documentRoute } from '../route';
 import { Id } from '../schemas';
 import { parse } from '../validate';
 
@@ -28,6 +29,14 @@ const MESSAGES: Record<AckResult | 'confirm', string> = {
 const Token = z.string().max(256);
 const TokenQuery = z.object({ token: Token.optional() });
 const TokenForm = z.object({ token: Token });
+
+const AckAnswer = z
+  .object({
+    result: z.enum(['confirm', 'acknowledged', 'already_acknowledged', 'already_resolved']),
+    message: z.string(),
+    incident: z.object({ id: z.string(), title: z.string(), status: z.string(), acknowledgedAt: IsoTime.nullable() }),
+  })
+  .meta({ id: 'AckLinkAnswer' });
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -114,7 +123,7 @@ export function ackLinkRouter(deps: {
       result,
       message: MESSAGES[result],
       incident: { id: incident.id, title: incident.title, status: incident.status, acknowledgedAt: iso(incident.acknowledgedAt) },
-    });
+    } satisfies z.input<typeof AckAnswer>);
   };
 
   router.get('/v1/incidents/:id/ack', guardResponse, async (req, res) => {
@@ -139,6 +148,21 @@ export function ackLinkRouter(deps: {
       answer(req, res, result, current);
     },
   );
+
+  documentRoute(router, {
+    method: 'get',
+    path: '/v1/incidents/:id/ack',
+    tag: 'Incidents',
+    access: 'public',
+    params: z.object({ id: Id }),
+    summary: 'The acknowledge link of a page: asks for confirmation (HTML to browsers), acknowledges nothing',
+    query: TokenQuery,
+    responses: {
+      200: { description: 'The question, or why nothing is left to do', schema: AckAnswer, alsoAs: ['text/html'] },
+      403: { description: 'Invalid or expired token' },
+    },
+  });
+  // The form POST shares method and path with the operator's acknowledge (incidents router), which documents both.
 
   return router;
 }

@@ -7,11 +7,10 @@ import type { Clock } from '../../clock';
 import { CHANNEL_TYPES, SEVERITIES, type Channel } from '../../domain/types';
 import { notFound } from '../../errors';
 import type { ChannelStore } from '../../store/ports';
-import { jsonBody } from '../app';
 import type { Auth } from '../auth';
-import { iso } from '../present';
-import { Id } from '../schemas';
-import { parse } from '../validate';
+import { iso } from '../../incidents/present';
+import { routesOn } from '../route';
+import { Id, IsoTime } from '../schemas';
 
 /** PagerDuty Events API v2 integration (routing) keys are 32 characters; anything else is a paste gone wrong. */
 const PAGERDUTY_ROUTING_KEY = /^[A-Za-z0-9]{32}$/;
@@ -43,11 +42,25 @@ function createChannelSchema(allowPrivateTargets: boolean) {
     });
 }
 
+export const ChannelOut = z
+  .object({
+    id: z.string(),
+    type: z.enum(CHANNEL_TYPES),
+    url: z.string().describe('Slack incoming-webhook URLs are credentials themselves: shown redacted'),
+    hasSecret: z.boolean(),
+    hasRoutingKey: z.boolean(),
+    apps: z.array(z.string()).nullable().describe('null: every app'),
+    minSeverity: z.enum(SEVERITIES),
+    escalateAfterMinutes: z.number().nullable(),
+    createdAt: IsoTime,
+  })
+  .meta({ id: 'Channel' });
+
 /**
  * Secrets are write-only: the API says whether one is set, never what it is. A Slack incoming-webhook URL is itself
  * the credential, so it is shown redacted like a secret.
  */
-const present = (c: Channel) => ({
+const present = (c: Channel): z.input<typeof ChannelOut> => ({
   id: c.id,
   type: c.type,
   url: c.type === 'slack' ? redactUrl(c.url) : c.url,
@@ -59,6 +72,9 @@ const present = (c: Channel) => ({
   createdAt: iso(c.createdAt),
 });
 
+const ChannelParams = z.object({ id: Id });
+
+/** Where pages go (operator). */
 export function channelsRouter(deps: {
   auth: Auth;
   channels: ChannelStore;
@@ -68,43 +84,67 @@ export function channelsRouter(deps: {
   allowPrivateTargets: boolean;
 }): Router {
   const router = Router();
-  const CreateChannel = createChannelSchema(deps.allowPrivateTargets);
-  router.use('/v1/channels', deps.auth.admin, ...jsonBody);
+  const route = routesOn(router, deps.auth);
+  const tag = 'Alert channels';
 
-  router.post('/v1/channels', async (req, res) => {
-    const body = parse(CreateChannel, req.body, 'body');
-    const apps = body.apps ? [...new Set(body.apps)] : null;
-    // A channel for an app that does not exist would never page: refuse it now (404 names the app).
-    for (const app of apps ?? []) await deps.apps.get(app);
-    const channel = await deps.channels.create({
-      type: body.type,
-      url: body.url,
-      secret: body.secret ?? null,
-      routingKey: body.routingKey ?? null,
-      apps,
-      minSeverity: body.minSeverity ?? 'minor',
-      escalateAfterMinutes: body.escalateAfterMinutes ?? null,
-      createdAt: deps.clock.now(),
-    });
-    res.status(201).json(present(channel));
-  });
+  route(
+    {
+      method: 'post',
+      path: '/v1/channels',
+      tag,
+      summary: 'Add a webhook, Slack or PagerDuty channel',
+      access: 'admin',
+      body: createChannelSchema(deps.allowPrivateTargets),
+      responses: { 201: { description: 'The channel (secrets are write-only)', schema: ChannelOut } },
+    },
+    async ({ body }, _req, res) => {
+      const apps = body.apps ? [...new Set(body.apps)] : null;
+      // A channel for an app that does not exist would never page: refuse it now (404 names the app).
+      for (const app of apps ?? []) await deps.apps.get(app);
+      const channel = await deps.channels.create({
+        type: body.type,
+        url: body.url,
+        secret: body.secret ?? null,
+        routingKey: body.routingKey ?? null,
+        apps,
+        minSeverity: body.minSeverity ?? 'minor',
+        escalateAfterMinutes: body.escalateAfterMinutes ?? null,
+        createdAt: deps.clock.now(),
+      });
+      res.status(201).json(present(channel));
+    },
+  );
 
-  router.get('/v1/channels', async (_req, res) => {
-    res.json({ channels: (await deps.channels.list()).map(present) });
-  });
+  route(
+    {
+      method: 'get',
+      path: '/v1/channels',
+      tag,
+      summary: 'List channels',
+      access: 'admin',
+      responses: { 200: { description: 'Channels', schema: z.object({ channels: z.array(ChannelOut) }) } },
+    },
+    async (_input, _req, res) => {
+      res.json({ channels: (await deps.channels.list()).map(present) });
+    },
+  );
 
-  router.get('/v1/channels/:id', async (req, res) => {
-    const id = parse(Id, req.params.id, 'params');
-    const channel = await deps.channels.get(id);
-    if (!channel) throw notFound(`Channel ${id}`);
-    res.json(present(channel));
-  });
+  route(
+    { method: 'get', path: '/v1/channels/:id', tag, summary: 'One channel', access: 'admin', params: ChannelParams, responses: { 200: { description: 'The channel', schema: ChannelOut } } },
+    async ({ params }, _req, res) => {
+      const channel = await deps.channels.get(params.id);
+      if (!channel) throw notFound(`Channel ${params.id}`);
+      res.json(present(channel));
+    },
+  );
 
-  router.delete('/v1/channels/:id', async (req, res) => {
-    const id = parse(Id, req.params.id, 'params');
-    if (!(await deps.channels.delete(id))) throw notFound(`Channel ${id}`);
-    res.status(204).end();
-  });
+  route(
+    { method: 'delete', path: '/v1/channels/:id', tag, summary: 'Delete a channel', access: 'admin', params: ChannelParams, responses: { 204: { description: 'Deleted' } } },
+    async ({ params }, _req, res) => {
+      if (!(await deps.channels.delete(params.id))) throw notFound(`Channel ${params.id}`);
+      res.status(204).end();
+    },
+  );
 
   return router;
 }

@@ -1,15 +1,16 @@
-import type { Queue } from 'bullmq';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type Redis from 'ioredis';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { RedisClient } from '../../queue/connection';
 import { z } from 'zod';
 import type { Clock } from '../../clock';
-import { VigilError, badRequest } from '../../errors';
+import { badRequest, inputError } from '../../errors';
 import { MAX_EVENTS_PER_BATCH, createEventSchema, validateEvents } from '../../ingest/event-schema';
 import { IngestService } from '../../ingest/service';
-import type { IngestBatchJob } from '../../queue/names';
+import type { Enqueuer } from '../../queue/queues';
 import type { Metrics } from '../../metrics';
 import { ingestApp, limitPerIngestKey, type Auth } from '../auth';
 import { createRateLimit } from '../rate-limit';
+import { readJsonBody } from '../body';
+import { documentRoute } from '../route';
 import { parse } from '../validate';
 
 /** 1 MiB of DECODED body: body-parser counts the inflated bytes against the limit and stops inflating there. */
@@ -17,47 +18,26 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const Envelope = z.object({ events: z.array(z.unknown(), { error: 'expected an array of events' }) });
 const IdempotencyKey = z.string().trim().min(1).max(200).optional();
-
-function requireJsonBody(req: Request, _res: Response, next: NextFunction) {
-  if (!req.is('application/json')) throw new VigilError('unsupported_media_type', 'Content-Type must be application/json');
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'gzip' && encoding !== 'identity') {
-    throw new VigilError('unsupported_media_type', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
-  }
-  next();
-}
-
-const rawBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES, inflate: true });
-
-/** body-parser, with broken gzip reported as a client error rather than a 500. */
-function readBody(req: Request, res: Response, next: NextFunction) {
-  rawBody(req, res, (err?: unknown) => {
-    const e = err as { type?: string; status?: number } | undefined;
-    if (e && e.type === undefined && e.status === 400) return next(new VigilError('invalid_json', 'Body is not valid gzip'));
-    next(err);
-  });
-}
-
-function parseJson(body: unknown): unknown {
-  try {
-    if (!Buffer.isBuffer(body) || body.length === 0) throw new Error('empty body');
-    return JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new VigilError('invalid_json', `Body is not valid JSON: ${(err as Error).message}`);
-  }
-}
+const Accepted = z
+  .object({
+    accepted: z.number().int().describe('Events queued for counting'),
+    rejected: z.array(z.object({ index: z.number().int(), error: z.string() })).describe('Events refused, by index, with the reason'),
+  })
+  .meta({ id: 'IngestResult' });
 
 export interface EventsRouterDeps {
   auth: Auth;
-  /** The `ingest` queue, on the fail-fast producer connection. */
-  queue: Queue<IngestBatchJob>;
+  /** Adds jobs on the fail-fast producer connection. */
+  jobs: Enqueuer;
   /** The producer connection: rate limit counters and the answers of idempotent batches. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   clock: Clock;
   metrics: Metrics;
   /** Requests per second per ingest key. */
   ratePerSecond?: number;
+  /** Admission control (src/http/shed.ts): answers 503 before anything else when the deployment is overloaded. */
+  shed?: RequestHandler;
 }
 
 /** POST /v1/events: telemetry from the SDK, answered 202 only once the accepted events are durably queued. */
@@ -77,11 +57,14 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
     });
     next();
   };
-  router.post('/v1/events', countRefused, deps.auth.ingest, requireJsonBody, rateLimit, readBody, async (req, res) => {
+  if (deps.shed) router.post('/v1/events', deps.shed);
+  router.post('/v1/events', countRefused, deps.auth.ingest, rateLimit, async (req, res) => {
     const app = ingestApp(res);
-    const { events: raw } = parse(Envelope, parseJson(req.body), 'body');
+    const read = await readJsonBody(req, res, { limit: MAX_BODY_BYTES, required: true });
+    if ('error' in read) throw read.error;
+    const { events: raw } = parse(Envelope, read.body, 'body');
     if (raw.length > MAX_EVENTS_PER_BATCH) {
-      throw new VigilError('payload_too_large', `At most ${MAX_EVENTS_PER_BATCH} events per batch (got ${raw.length})`);
+      throw inputError('payload_too_large', 'events', `At most ${MAX_EVENTS_PER_BATCH} events per batch (got ${raw.length})`);
     }
     const idempotencyKey = parseIdempotencyKey(req.headers['idempotency-key']);
     const batch = validateEvents(schema, raw, deps.clock.now());
@@ -93,7 +76,23 @@ export function eventsRouter(deps: EventsRouterDeps): Router {
       ingestEvents.inc({ result: 'accepted' }, outcome.accepted);
       ingestEvents.inc({ result: 'rejected' }, outcome.rejected.length);
     }
-    res.status(202).json({ accepted: outcome.accepted, rejected: outcome.rejected });
+    res.status(202).json({ accepted: outcome.accepted, rejected: outcome.rejected } satisfies z.input<typeof Accepted>);
+  });
+  documentRoute(router, {
+    method: 'post',
+    path: '/v1/events',
+    tag: 'Telemetry',
+    summary: 'Send a batch of login telemetry (what the SDK does)',
+    access: 'ingest',
+    body: z.object({ events: z.array(schema).max(MAX_EVENTS_PER_BATCH) }),
+    bodyLimit: MAX_BODY_BYTES,
+    headers: {
+      'Idempotency-Key': { description: 'The same key on a retried batch: counted once, answered as the first time (24 h)' },
+      'Content-Encoding': { description: 'gzip or none; the decoded body is limited to 1 MiB' },
+    },
+    responses: {
+      202: { description: 'Queued: the accepted events will be counted exactly once; each refused event is listed', schema: Accepted },
+    },
   });
 
   return router;

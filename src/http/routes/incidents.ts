@@ -2,11 +2,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { INCIDENT_STATUSES, SEVERITIES } from '../../domain/types';
 import type { IncidentService } from '../../incidents/service';
-import { jsonBody } from '../app';
 import type { Auth } from '../auth';
-import { presentIncident } from '../present';
+import { IncidentOut, presentIncident } from '../../incidents/present';
+import { routesOn } from '../route';
 import { Actor, Id, Time } from '../schemas';
-import { parse } from '../validate';
 
 const ListQuery = z.strictObject({
   app: Id.optional(),
@@ -28,47 +27,82 @@ const Patch = z
   })
   .refine((b) => b.publicMessage !== undefined || b.severity !== undefined, 'give publicMessage and/or severity');
 
+const IncidentParams = z.object({ id: Id });
+const IncidentList = z.object({ incidents: z.array(IncidentOut), nextCursor: z.string().optional().describe('Pass as cursor for the next page') });
+
 /**
- * Operator routes of incidents. The admin guard sits on each route rather than on the /v1/incidents prefix: the
- * signed acknowledge link (GET /v1/incidents/:id/ack?token=) is mounted before this router and must work without it.
+ * Operator routes of incidents, admin token on each route: the signed acknowledge link (GET /v1/incidents/:id/ack?token=)
+ * is mounted before this router and must work without it.
  */
 export function incidentsRouter(deps: { auth: Auth; incidents: IncidentService }): Router {
   const router = Router();
-  const { admin } = deps.auth;
-  const id = (params: unknown) => parse(z.object({ id: Id }), params, 'params').id;
+  const route = routesOn(router, deps.auth);
+  const tag = 'Incidents';
+  const one = (description: string) => ({ 200: { description, schema: IncidentOut }, 409: { description: 'Not a legal transition from the incident’s status' } });
 
-  router.get('/v1/incidents', admin, async (req, res) => {
-    const query = parse(ListQuery, req.query, 'query');
-    const page = await deps.incidents.list(query);
-    res.json({
-      incidents: page.incidents.map(presentIncident),
-      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
-    });
-  });
+  route(
+    {
+      method: 'get',
+      path: '/v1/incidents',
+      tag,
+      summary: 'List incidents, newest first',
+      access: 'admin',
+      query: ListQuery,
+      responses: { 200: { description: 'A page of incidents', schema: IncidentList } },
+    },
+    async ({ query }, _req, res) => {
+      const page = await deps.incidents.list(query);
+      res.json({
+        incidents: page.incidents.map(presentIncident),
+        ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+      } satisfies z.input<typeof IncidentList>);
+    },
+  );
 
-  router.get('/v1/incidents/:id', admin, async (req, res) => {
-    res.json(presentIncident(await deps.incidents.get(id(req.params))));
-  });
+  route(
+    { method: 'get', path: '/v1/incidents/:id', tag, summary: 'One incident', access: 'admin', params: IncidentParams, responses: { 200: { description: 'The incident', schema: IncidentOut } } },
+    async ({ params }, _req, res) => {
+      res.json(presentIncident(await deps.incidents.get(params.id)));
+    },
+  );
 
-  router.post('/v1/incidents/:id/ack', admin, ...jsonBody, async (req, res) => {
-    const { by } = parse(Ack, req.body, 'body');
-    res.json(presentIncident(await deps.incidents.acknowledge(id(req.params), by)));
-  });
+  route(
+    { method: 'post', path: '/v1/incidents/:id/ack', tag, summary: 'Acknowledge: escalations stop (a page’s acknowledge link posts here as a form with its token instead)', access: 'admin', params: IncidentParams, body: Ack, responses: one('The acknowledged incident') },
+    async ({ params, body }, _req, res) => {
+      res.json(presentIncident(await deps.incidents.acknowledge(params.id, body.by)));
+    },
+  );
 
-  router.post('/v1/incidents/:id/resolve', admin, ...jsonBody, async (req, res) => {
-    const { by, note } = parse(Resolve, req.body, 'body');
-    res.json(presentIncident(await deps.incidents.resolve(id(req.params), by, note)));
-  });
+  route(
+    { method: 'post', path: '/v1/incidents/:id/resolve', tag, summary: 'Resolve (the postmortem draft follows)', access: 'admin', params: IncidentParams, body: Resolve, responses: one('The resolved incident') },
+    async ({ params, body }, _req, res) => {
+      res.json(presentIncident(await deps.incidents.resolve(params.id, body.by, body.note)));
+    },
+  );
 
-  router.post('/v1/incidents/:id/notes', admin, ...jsonBody, async (req, res) => {
-    const { by, text } = parse(Note, req.body, 'body');
-    res.json(presentIncident(await deps.incidents.addNote(id(req.params), by, text)));
-  });
+  route(
+    { method: 'post', path: '/v1/incidents/:id/notes', tag, summary: 'Add a note to the timeline', access: 'admin', params: IncidentParams, body: Note, responses: one('The incident') },
+    async ({ params, body }, _req, res) => {
+      res.json(presentIncident(await deps.incidents.addNote(params.id, body.by, body.text)));
+    },
+  );
 
-  router.patch('/v1/incidents/:id', admin, ...jsonBody, async (req, res) => {
-    const { by, ...change } = parse(Patch, req.body, 'body');
-    res.json(presentIncident(await deps.incidents.patch(id(req.params), change, by ?? 'operator')));
-  });
+  route(
+    {
+      method: 'patch',
+      path: '/v1/incidents/:id',
+      tag,
+      summary: 'Set the banner message users see, or the severity',
+      access: 'admin',
+      params: IncidentParams,
+      body: Patch,
+      responses: one('The incident'),
+    },
+    async ({ params, body }, _req, res) => {
+      const { by, ...change } = body;
+      res.json(presentIncident(await deps.incidents.patch(params.id, change, by ?? 'operator')));
+    },
+  );
 
   return router;
 }

@@ -7,14 +7,14 @@ import { OTHER, addCounts } from '../../counters/fold';
 import { DIMENSIONS, type Bucket, type Counts } from '../../domain/types';
 import { badRequest } from '../../errors';
 import type { Auth } from '../auth';
-import { iso } from '../present';
+import { IsoTime, iso } from '../../incidents/present';
+import { routesOn } from '../route';
 import { Id, Time } from '../schemas';
-import { parse } from '../validate';
 
 /** A week of minutes: enough for any chart, small enough to answer in one read. */
 export const MAX_SERIES_POINTS = 10_080;
 
-const SeriesQuery = z.object({
+const SeriesQuery = z.strictObject({
   from: Time.optional(),
   to: Time.optional(),
   step: z.coerce
@@ -77,26 +77,51 @@ function groupsOf(buckets: Bucket[], dimension: (typeof DIMENSIONS)[number]) {
   return Object.fromEntries([...shown].map(([value, series]) => [value, toPoints(series)]));
 }
 
+const PointOut = z.object({ at: IsoTime, attempts: z.number(), failures: z.number(), errorRate: z.number(), users: z.number() });
+
+const SeriesOut = z
+  .object({
+    step: z.number().int().describe('Seconds per point'),
+    points: z.array(PointOut).describe('The whole app, oldest first, one per step (zero-filled)'),
+    groups: z
+      .record(z.string(), z.array(z.union([PointOut, z.object({ at: IsoTime, failures: z.number() })])))
+      .optional()
+      .describe('With groupBy: the same points per value of the dimension (error codes carry failures only)'),
+  })
+  .meta({ id: 'Series' });
+
 /** GET /v1/apps/:id/series: the login counts the detector sees, for charts and for checking an incident by eye. */
 export function seriesRouter(deps: { auth: Auth; apps: AppService; counters: CounterSource; clock: Clock }): Router {
   const router = Router();
-  router.get('/v1/apps/:id/series', deps.auth.admin, async (req, res) => {
-    const app = await deps.apps.get(parse(Id, req.params.id, 'params'));
-    const query = parse(SeriesQuery, req.query, 'query');
-    const to = query.to ?? deps.clock.now();
-    const from = query.from ?? to - 3_600_000;
-    const stepMs = query.step * 1000;
-    if (from >= to) throw badRequest('from: must be before to', [{ field: 'from', message: 'must be before to' }]);
-    if ((to - from) / stepMs > MAX_SERIES_POINTS) {
-      const message = `at most ${MAX_SERIES_POINTS} points: widen step or narrow from/to`;
-      throw badRequest(`step: ${message}`, [{ field: 'step', message }]);
-    }
-    const buckets = await deps.counters.buckets(app.id, from, to, stepMs);
-    res.json({
-      step: query.step,
-      points: buckets.map((b) => point(b.at, b.total)),
-      ...(query.groupBy ? { groups: groupsOf(buckets, query.groupBy) } : {}),
-    });
-  });
+  const route = routesOn(router, deps.auth);
+  route(
+    {
+      method: 'get',
+      path: '/v1/apps/:id/series',
+      tag: 'Telemetry',
+      summary: 'Login attempts, failures and users per step, overall and by a dimension',
+      access: 'admin',
+      params: z.object({ id: Id }),
+      query: SeriesQuery,
+      responses: { 200: { description: 'The series', schema: SeriesOut } },
+    },
+    async ({ params, query }, _req, res) => {
+      const app = await deps.apps.get(params.id);
+      const to = query.to ?? deps.clock.now();
+      const from = query.from ?? to - 3_600_000;
+      const stepMs = query.step * 1000;
+      if (from >= to) throw badRequest('from: must be before to', [{ field: 'from', message: 'must be before to' }]);
+      if ((to - from) / stepMs > MAX_SERIES_POINTS) {
+        const message = `at most ${MAX_SERIES_POINTS} points: widen step or narrow from/to`;
+        throw badRequest(`step: ${message}`, [{ field: 'step', message }]);
+      }
+      const buckets = await deps.counters.buckets(app.id, from, to, stepMs);
+      res.json({
+        step: query.step,
+        points: buckets.map((b) => point(b.at, b.total)),
+        ...(query.groupBy ? { groups: groupsOf(buckets, query.groupBy) } : {}),
+      } satisfies z.input<typeof SeriesOut>);
+    },
+  );
   return router;
 }

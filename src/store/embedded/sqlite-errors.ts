@@ -28,7 +28,7 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-export function toStoreError(err: unknown): unknown {
+export function toStoreError(err: unknown): Error {
   if (err instanceof VigilError) return err;
   const code = sqliteCode(err);
   const message = errorMessage(err);
@@ -39,7 +39,7 @@ export function toStoreError(err: unknown): unknown {
   if (/database connection is not open/i.test(message)) {
     return unavailable('embedded store is closed');
   }
-  return err;
+  return err instanceof Error ? err : new Error(message);
 }
 
 /** Runs one store operation, translating driver failures into VigilErrors the callers understand. */

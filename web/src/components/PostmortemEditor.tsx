@@ -9,7 +9,7 @@ interface Props {
   errors: FormErrors;
   /** The API's answer to the last save: the fields it named are shown by their inputs too. */
   serverError: unknown;
-  onChange(form: PostmortemForm): void;
+  onChange: (form: PostmortemForm) => void;
 }
 
 const TASK_STATUSES: Array<{ value: TaskStatus; label: string }> = [

@@ -9,7 +9,7 @@ export function Badge({ value, kind }: { value: string; kind?: string }) {
 /** A failed load or write, said in words; field problems are shown by their fields. */
 export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
-  const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof ApiError || error instanceof Error ? error.message : JSON.stringify(error);
   return (
     <p role="alert" className="error">
       {message}

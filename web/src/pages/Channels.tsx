@@ -73,7 +73,7 @@ function NewChannel({ apps, onCreated }: { apps: App[]; onCreated: () => void })
   return (
     <section aria-labelledby="new-channel">
       <h2 id="new-channel">Add a channel</h2>
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={(e) => void submit(e)} className="stack">
         <Field label="Type">
           {(c) => (
             <select {...c} value={draft.type} onChange={(e) => set({ type: e.target.value as ChannelType })}>

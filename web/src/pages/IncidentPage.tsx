@@ -82,7 +82,7 @@ function Actions({ incident, onChange }: { incident: Incident; onChange: OnChang
           Acknowledge
         </button>
       )}
-      <form onSubmit={resolve} className="inline-form">
+      <form onSubmit={(e) => void resolve(e)} className="inline-form">
         <Field label="Resolution note" hint="(optional)" error={fieldError(error, 'note')}>
           {(c) => <textarea {...c} rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />}
         </Field>
@@ -231,7 +231,7 @@ function Banner({ incident, onChange }: { incident: Incident; onChange: OnChange
   return (
     <section aria-labelledby="banner-title">
       <h2 id="banner-title">Message to users</h2>
-      <form onSubmit={save} className="stack">
+      <form onSubmit={(e) => void save(e)} className="stack">
         <Field label="Banner message" hint="(empty: the generic message)" error={fieldError(error, 'publicMessage')}>
           {(c) => (
             <textarea
@@ -335,7 +335,7 @@ function Timeline({ incident, onChange }: { incident: Incident; onChange: OnChan
           </li>
         ))}
       </ol>
-      <form onSubmit={add} className="stack">
+      <form onSubmit={(e) => void add(e)} className="stack">
         <Field label="Note" error={fieldError(error, 'text')}>
           {(c) => <textarea {...c} rows={2} required maxLength={5000} value={text} onChange={(e) => setText(e.target.value)} />}
         </Field>

@@ -15,7 +15,7 @@ export function SignIn() {
       ? 'That is not the admin token.'
       : failure instanceof Error
         ? failure.message
-        : String(failure)
+        : JSON.stringify(failure)
     : null;
 
   const submit = (e: FormEvent) => {

@@ -66,7 +66,7 @@ function NewSilence({ apps, onCreated }: { apps: App[]; onCreated: () => void })
   return (
     <section aria-labelledby="new-silence">
       <h2 id="new-silence">Add a silence</h2>
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={(e) => void submit(e)} className="stack">
         <Field label="App" error={fieldError(error, 'app')}>
           {(c) => (
             <select {...c} required value={app} onChange={(e) => setApp(e.target.value)}>
