@@ -23,7 +23,6 @@ describe('loadConfig', () => {
       sessionIdleMs: 3_600_000,
       sessionMaxMs: 43_200_000,
       corsOrigins: undefined,
-      sliceValueLimits: { appVersion: 200, osVersion: 100, region: 50, errorCode: 100 },
       publicUrl: 'http://localhost:8080',
       redisCommandTimeoutMs: 500,
       redisClusterNodes: undefined,
