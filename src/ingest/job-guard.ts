@@ -1,6 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
-import { deltaProblem } from '../counters/delta';
+import { deltaProblem, foldBatch } from '../counters/delta';
+import type { TelemetryEvent } from '../domain/types';
 import type { IngestBatchJob } from '../queue/names';
+import { fastEvent } from './fast-event';
 
 /**
  * The aggregation worker's check of job data. The API validated every event and folded the batch already; this only
@@ -11,18 +13,41 @@ import type { IngestBatchJob } from '../queue/names';
  */
 const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-function problemOf(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null) return '(root): expected an object';
-  const job = data as Record<string, unknown>;
+/** The first problem of the app id and receive time, whatever the payload's form. */
+function headProblem(job: Record<string, unknown>): string | undefined {
   if (typeof job.app !== 'string' || !APP_ID.test(job.app)) return 'app: expected an app id';
   if (!Number.isSafeInteger(job.receivedAt) || (job.receivedAt as number) < 0) return 'receivedAt: expected a non-negative integer';
-  const problem = deltaProblem(job.delta);
-  return problem === undefined ? undefined : `delta.${problem}`;
+  return undefined;
+}
+
+/**
+ * A job queued by an API of the previous release, which queued the raw events: folded here, so that a rolling
+ * upgrade loses none of them. Each event is checked as the API checked it when it received it. Remove once no such
+ * job can be waiting (the release after the one that folds at the edge).
+ */
+function fromRawEvents(job: Record<string, unknown>, raw: unknown[]): IngestBatchJob | string {
+  const events: TelemetryEvent[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const event = fastEvent(raw[i], job.receivedAt as number);
+    if (event === undefined) return `events.${i}: not an event the API accepts`;
+    events.push(event);
+  }
+  return { app: job.app as string, receivedAt: job.receivedAt as number, delta: foldBatch(events) };
 }
 
 /** The job's data, or an UnrecoverableError naming the first bad field (`delta.minutes.3.fields.a|v|x y: …`). */
 export function checkJob(data: unknown): IngestBatchJob {
-  const problem = problemOf(data);
-  if (problem !== undefined) throw new UnrecoverableError(`invalid ingest-batch job: ${problem}`);
+  const fail = (problem: string) => new UnrecoverableError(`invalid ingest-batch job: ${problem}`);
+  if (typeof data !== 'object' || data === null) throw fail('(root): expected an object');
+  const job = data as Record<string, unknown>;
+  const head = headProblem(job);
+  if (head !== undefined) throw fail(head);
+  if (job.delta === undefined && Array.isArray(job.events)) {
+    const folded = fromRawEvents(job, job.events);
+    if (typeof folded === 'string') throw fail(folded);
+    return folded;
+  }
+  const problem = deltaProblem(job.delta);
+  if (problem !== undefined) throw fail(`delta.${problem}`);
   return data as IngestBatchJob;
 }

@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('when slice value limits are set, then each dimension gets its own; zero or garbage is refused by name', () => {
+    const config = loadConfig({ MAX_APP_VERSIONS: '20', MAX_OS_VERSIONS: '10', MAX_REGIONS: '5', MAX_ERROR_CODES: '7' });
+    expect(config.sliceValueLimits).toEqual({ appVersion: 20, osVersion: 10, region: 5, errorCode: 7 });
+    expect(() => loadConfig({ MAX_REGIONS: '0' })).toThrow('MAX_REGIONS="0"');
+    expect(() => loadConfig({ MAX_APP_VERSIONS: 'many' })).toThrow('MAX_APP_VERSIONS="many"');
+  });
+
   it('when values are set, then they are parsed and typed', () => {
     const config = loadConfig({ PORT: '9000', DETECT_EVERY_SECONDS: '2.5', MONGODB_URL: 'mongodb://m:27017/v', LOG_LEVEL: 'debug' });
     expect(config.port).toBe(9000);

@@ -17,6 +17,18 @@ describe('the aggregation worker\'s guard on job data', () => {
     expect(checkJob(data)).toBe(data);
   });
 
+  it('when a job holds raw events (queued by the previous release\'s API), then they are checked and folded here', () => {
+    const events = [
+      { type: 'login', ts: T, outcome: 'failure', errorCode: 'E1', appVersion: '5.2.0', platform: 'ios', userId: 'u 1' },
+      { type: 'login_aggregate', minute: T, attempts: 10, failures: 2, appVersion: '5.2.0', platform: 'android' },
+    ];
+    expect(checkJob({ app: 'shop', receivedAt: T + 1000, events })).toEqual({ app: 'shop', receivedAt: T + 1000, delta: foldBatch(events as never) });
+    expect(() => checkJob({ app: 'shop', receivedAt: T, events: [events[0], { ...events[0], appVersion: 'a|b' }] })).toThrow(
+      'invalid ingest-batch job: events.1',
+    );
+    expect(() => checkJob({ app: 'x:y}', receivedAt: T, events })).toThrow('invalid ingest-batch job: app');
+  });
+
   it.each([
     ['not an object', null, '(root)'],
     ['an app id that would break the key layout', job({ app: 'x:y}' }), 'app'],
