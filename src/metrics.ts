@@ -117,7 +117,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     }),
     detectorEvaluations: new Counter({
       name: 'vigil_detector_evaluations_total',
-      help: 'Detector evaluations, by outcome (ok, error, busy: skipped while another run of the app held its lock)',
+      help: 'Detector evaluations, by outcome (ok, error, busy: skipped while another run of the app held its lock, postponed: skipped while ingest lagged)',
       labelNames: ['outcome'] as const,
       registers,
     }),

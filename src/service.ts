@@ -153,6 +153,11 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         clock,
         logger,
         metrics,
+        ingestLag: async () => {
+          const [oldest] = await queues.ingest.getJobs(['waiting'], 0, 0, true);
+          // A job's timestamp is BullMQ's wall clock, so the lag is measured on the wall clock too.
+          return oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0;
+        },
       });
       const processing = { connection: workerRedis, prefix: config.redisPrefix, logger, metrics };
       const workers: Worker[] = [

@@ -42,7 +42,18 @@ export interface LiveDetectorDeps<S> {
   metrics: Metrics;
   /** Longer than any sane evaluation; a crashed holder blocks its app for at most this long. */
   lockTtlMs?: number;
+  /**
+   * How long the oldest accepted batch still waiting to be counted has waited, in ms (0 when none). While the counters
+   * are further behind than `maxIngestLagMs`, the latest closed minutes lack logins Vigil already accepted: judged now,
+   * they would read as a collapse of logins and page for a backlog. Such a tick is postponed (counted and logged); the
+   * next one tries again, and a detector postponed for long fires Vigil's own "detector not evaluating" alert.
+   */
+  ingestLag?: () => Promise<number>;
+  maxIngestLagMs?: number;
 }
+
+/** Half a minute: the last closed minute may then miss at most half its logins, short of what a drop needs. */
+export const MAX_INGEST_LAG_MS = 30_000;
 
 /** Detector state outlives a quiet app by a week; after that the detector starts afresh from the counters. */
 const STATE_TTL_MS = 7 * 24 * 3_600_000;
@@ -73,9 +84,18 @@ export class LiveDetector<S> {
     this.lockTtlMs = deps.lockTtlMs ?? 30_000;
   }
 
-  /** 'busy' when another evaluation of the app holds the lock: this tick is skipped, the next one comes soon. */
-  async run(app: string): Promise<'evaluated' | 'busy'> {
+  /**
+   * 'busy' when another evaluation of the app holds the lock, 'postponed' while the counters lag behind what was
+   * accepted: this tick is skipped, the next one comes soon.
+   */
+  async run(app: string): Promise<'evaluated' | 'busy' | 'postponed'> {
     const { redis, metrics, clock } = this.deps;
+    const lag = (await this.deps.ingestLag?.()) ?? 0;
+    if (lag > (this.deps.maxIngestLagMs ?? MAX_INGEST_LAG_MS)) {
+      metrics.detectorEvaluations.inc({ outcome: 'postponed' });
+      this.deps.logger.info({ app, ingestLagMs: lag }, 'detector tick postponed: the counters are behind what was accepted');
+      return 'postponed';
+    }
     const token = randomBytes(12).toString('base64url');
     if ((await redis.set(this.lockKey(app), token, 'PX', this.lockTtlMs, 'NX')) !== 'OK') {
       metrics.detectorEvaluations.inc({ outcome: 'busy' });

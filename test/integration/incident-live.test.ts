@@ -62,6 +62,48 @@ describe('live detection on Redis and the embedded store', () => {
     expect(await redis.exists(`${prefix}:detector-lock:{${app}}`)).toBe(0);
   });
 
+  it('when accepted batches wait to be counted for longer than allowed, then the tick is postponed, not judged', async () => {
+    const app = uniqueApp();
+    // A real ingest queue with no worker: its oldest waiting batch is the lag.
+    const ingest = new Queue(QUEUES.ingest, { connection: redis, prefix: `${prefix}-lag` });
+    try {
+      const lag = async () => {
+        const [oldest] = await ingest.getJobs(['waiting'], 0, 0, true);
+        return oldest ? Date.now() - oldest.timestamp : 0;
+      };
+      let evaluated = 0;
+      const live = new LiveDetector<CountState>({
+        redis,
+        prefix,
+        evaluate: async ({ state }) => {
+          evaluated += 1;
+          return { state: { runs: (state?.runs ?? 0) + 1 }, signals: [] };
+        },
+        releases: h.stores.releases,
+        incidents: h.service,
+        clock: h.clock,
+        logger,
+        metrics: h.metrics,
+        ingestLag: lag,
+        maxIngestLagMs: 200,
+      });
+      const postponedBefore = await evaluations('postponed');
+
+      await ingest.add('ingest-batch', { app, receivedAt: Date.now(), delta: { minutes: [] } }, { timestamp: Date.now() - 1_000 });
+      expect(await live.run(app)).toBe('postponed');
+      expect(evaluated).toBe(0);
+      expect(await evaluations('postponed')).toBe(postponedBefore + 1);
+      expect(await redis.exists(`${prefix}:detector-lock:{${app}}`)).toBe(0);
+
+      await ingest.drain();
+      expect(await live.run(app)).toBe('evaluated');
+      expect(evaluated).toBe(1);
+    } finally {
+      await ingest.obliterate({ force: true });
+      await ingest.close();
+    }
+  });
+
   it('when two evaluations of one app overlap, then the second is skipped as busy', async () => {
     const app = uniqueApp();
     let release!: () => void;
