@@ -65,7 +65,7 @@ describe('draftPostmortem', () => {
       ]);
       expect(ids(draft.measures.preventive)).toEqual(['gate-rollout', 'release-login-test', 'review-escalation']);
       expect(draft.measures.preventive[0]!.text).toBe(
-        "Gate staged rollouts on the new version's login failure rate: pause the rollout automatically while it fails more logins than the previous version.",
+        "Gate staged rollouts on the new version's login failure rate: run `vigil gate` before each rollout step and hold the rollout while it answers unhealthy (docs/release-gate.md).",
       );
       expect(draft.measures.preventive[2]!.text).toBe(
         'Review the escalation policy: the acknowledgement took 21 min (aim: within 15 min of the page).',

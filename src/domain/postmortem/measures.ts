@@ -41,7 +41,7 @@ function causeActions(kind: Incident['kind'], cause: SuspectedCause | null): Act
         : {
             id: 'gate-rollout',
             kind: 'preventive',
-            text: "Gate staged rollouts on the new version's login failure rate: pause the rollout automatically while it fails more logins than the previous version.",
+            text: "Gate staged rollouts on the new version's login failure rate: run `vigil gate` before each rollout step and hold the rollout while it answers unhealthy (docs/release-gate.md).",
             task: "Gate staged rollouts on the new version's login failure rate",
           },
       {
