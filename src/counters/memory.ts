@@ -86,17 +86,20 @@ export class MemoryCounters implements CounterSource {
     }
     const { bucket } = stored;
     addCounts(bucket.total, inc.counts);
+    // The user sets' keys only for events that carry a user: aggregates, most of a backtest's lines, have none.
+    const users = inc.userId !== undefined;
     const touched: Counts[] = [bucket.total];
     const keys = [ALL];
     for (const [dimension, value] of inc.slices) {
       const slice = bucket.slices[dimension];
       const counts = (slice[value] ??= emptyCounts());
       addCounts(counts, inc.counts);
+      if (!users) continue;
       touched.push(counts);
       keys.push(`${dimension}=${value}`);
     }
-    for (const [code, n] of Object.entries(inc.errorCodes)) bucket.errorCodes[code] = (bucket.errorCodes[code] ?? 0) + n;
-    if (inc.userId !== undefined) this.countUser(stored.sets, keys, touched, inc);
+    for (const code in inc.errorCodes) bucket.errorCodes[code] = (bucket.errorCodes[code] ?? 0) + inc.errorCodes[code]!;
+    if (users) this.countUser(stored.sets, keys, touched, inc);
   }
 
   private countUser(sets: UserSets, keys: string[], touched: Counts[], inc: EventIncrement): void {

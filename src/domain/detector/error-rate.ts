@@ -253,8 +253,11 @@ export function minuteCorrelationOf(unit: UnitSeries, to: number, settings: Dete
   const { minuteCorrelation, maxMinuteCorrelation } = settings.errorRate;
   const end = Math.max(0, to - Math.max(...settings.windowsMinutes));
   const trend = rateTrend(unit, end);
-  const z2: number[] = [];
-  const sizes: number[] = [];
+  // Scratch arrays shared by every call (this runs for every unit on every evaluation): no garbage per unit.
+  const z2 = SCRATCH_Z2;
+  const sizes = SCRATCH_SIZES;
+  z2.length = 0;
+  sizes.length = 0;
   for (let i = 0; i < end; i++) {
     const n = unit.attempts[i] as number;
     const p = trend(i);
@@ -299,6 +302,9 @@ function rateTrend(unit: UnitSeries, end: number): (i: number) => number {
   const slope = sxx > 0 ? sxy / sxx : 0;
   return (i) => Math.min(0.999, Math.max(flat / 10, flat + slope * (i - mx)));
 }
+
+const SCRATCH_Z2: number[] = [];
+const SCRATCH_SIZES: number[] = [];
 
 /** Minutes with at least one expected failure needed before a unit's dispersion is estimated. */
 const MIN_DISPERSION_MINUTES = 20;

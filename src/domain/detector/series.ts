@@ -128,22 +128,21 @@ export class SeriesWindow {
     if (first && previous && first.at >= previous.at && (first.at - previous.at) % MINUTE_MS === 0) {
       shift = Math.min(length, (first.at - previous.at) / MINUTE_MS);
     }
+    const old = this.columns;
     const columns = new Array<Column>(length);
     const fresh: number[] = [];
-    const reused = new Set<Column>();
     for (let i = 0; i < length; i++) {
       const bucket = minutes[i] as Bucket;
-      const kept = i + shift < length ? this.columns[i + shift] : undefined;
+      const kept = i + shift < old.length ? old[i + shift] : undefined;
       if (kept !== undefined && sameColumn(kept, bucket)) {
         columns[i] = kept;
-        reused.add(kept);
         continue;
       }
       columns[i] = columnOf(bucket);
       fresh.push(i);
     }
-    // Presence: what left the window (moved out or changed) no longer counts; what came in does.
-    for (const column of this.columns) if (!reused.has(column)) this.count(column, -1);
+    // Presence: what left the window (moved out, or changed: its slot now holds a fresh column) no longer counts.
+    for (let j = 0; j < old.length; j++) if (j < shift || columns[j - shift] !== old[j]) this.count(old[j] as Column, -1);
     for (const i of fresh) this.count(columns[i] as Column, 1, length);
     if (shift > 0 && shift < length) {
       shiftLeft(this.total, shift);
