@@ -1,4 +1,4 @@
-import { SLICE_DIMENSIONS, type Bucket, type Counts, type Dimension, type TelemetryEvent } from '../domain/types';
+import { SLICE_DIMENSIONS, type Bucket, type Counts, type Dimension, type SliceDimension, type TelemetryEvent } from '../domain/types';
 import { DEFAULT_SLICE_VALUE_LIMITS, type SliceValueLimits } from '../config';
 import { OTHER, addCounts, dict, emptyBucket, emptyCounts, incrementOf, type EventIncrement } from './fold';
 import { type CounterSource } from './ports';
@@ -57,7 +57,15 @@ export class MemoryCounters implements CounterSource {
     let byDimension = this.admitted.get(hour);
     if (!byDimension) this.admitted.set(hour, (byDimension = new Map<Dimension, Set<string>>()));
     const admit = (dimension: Dimension, value: string) => this.admit(byDimension, dimension, value);
-    const slices = inc.slices.map(([dimension, value]) => [dimension, admit(dimension, value)] as const);
+    // Usually every value is admitted already: then the increment stands as it is, with no copy per event.
+    let slices = inc.slices;
+    for (let i = 0; i < inc.slices.length; i++) {
+      const [dimension, value] = inc.slices[i]!;
+      const counted = admit(dimension, value);
+      if (counted === value) continue;
+      if (slices === inc.slices) slices = [...inc.slices];
+      (slices as Array<readonly [SliceDimension, string]>)[i] = [dimension, counted];
+    }
     let errorCodes = inc.errorCodes;
     for (const code in inc.errorCodes) {
       if (admit('errorCode', code) === code) continue;
@@ -70,7 +78,7 @@ export class MemoryCounters implements CounterSource {
       errorCodes = folded;
       break;
     }
-    return { ...inc, slices, errorCodes };
+    return slices === inc.slices && errorCodes === inc.errorCodes ? inc : { ...inc, slices, errorCodes };
   }
 
   private admit(byDimension: Map<Dimension, Set<string>>, dimension: Dimension, value: string): string {

@@ -66,13 +66,28 @@ const ReleaseLine = z.object({
   releasedAt: z.union([z.number().int().nonnegative(), z.string().transform((s) => Date.parse(s))]).refine((ms) => !Number.isNaN(ms), 'expected an ISO-8601 time'),
 });
 
-/** The time a line speaks of, read before validation so the simulated clock can reach it first. */
-function claimedTime(raw: unknown): number | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const r = raw as { ts?: unknown; minute?: unknown; releasedAt?: unknown };
-  const t = r.ts ?? r.minute ?? r.releasedAt;
-  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : NaN;
-  return Number.isFinite(ms) ? ms : null;
+/**
+ * The time a line speaks of, read before validation so the simulated clock can reach it first. Aggregate files repeat
+ * one minute's string on dozens of lines in a row: the last one parsed is remembered.
+ */
+function timeReader(): (raw: unknown) => number | null {
+  let lastText = '';
+  let lastMs = NaN;
+  return (raw) => {
+    if (typeof raw !== 'object' || raw === null) return null;
+    const r = raw as { ts?: unknown; minute?: unknown; releasedAt?: unknown };
+    const t = r.ts ?? r.minute ?? r.releasedAt;
+    let ms = NaN;
+    if (typeof t === 'number') ms = t;
+    else if (typeof t === 'string') {
+      if (t !== lastText) {
+        lastText = t;
+        lastMs = Date.parse(t);
+      }
+      ms = lastMs;
+    }
+    return Number.isFinite(ms) ? ms : null;
+  };
 }
 
 function isGzip(file: string): boolean {
@@ -181,6 +196,7 @@ export async function replay(
     }
   };
 
+  const claimedTime = timeReader();
   const size = statSync(opts.input).size;
   let bytesRead = 0;
   const started = Date.now();

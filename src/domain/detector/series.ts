@@ -76,13 +76,14 @@ interface UnitState {
 }
 
 function emptySeries(unit: Unit, length: number): UnitSeries {
-  return {
-    unit,
-    attempts: new Array<number>(length).fill(0),
-    failures: new Array<number>(length).fill(0),
-    failedUsers: new Array<number>(length).fill(0),
-    users: new Array<number>(length).fill(0),
-  };
+  return { unit, attempts: zeros(length), failures: zeros(length), failedUsers: zeros(length), users: zeros(length) };
+}
+
+/** Pushed rather than `new Array(n).fill(0)`: a packed array, which V8 reads and moves (see moveLeft) faster than a holey one. */
+function zeros(length: number): number[] {
+  const values: number[] = [];
+  for (let i = 0; i < length; i++) values.push(0);
+  return values;
 }
 
 function setMinute(series: UnitSeries, i: number, numbers: readonly number[], k: number): void {
