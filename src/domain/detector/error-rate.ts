@@ -1,6 +1,6 @@
 import type { AttributionItem } from './attribution';
 import type { Baseline } from './baseline';
-import type { DetectorSettings } from './settings';
+import { shortestFirst, type DetectorSettings } from './settings';
 import { logBetaBinomialUpper, wilson } from './stats';
 import { OVERALL, sum, type MinuteSeries, type Unit, type UnitSeries } from './series';
 
@@ -353,7 +353,7 @@ export function testUnit(ctx: RateContext, unit: UnitSeries): RateEvidence | nul
   // The unit's correlation is estimated only once a window's excess is material: most units' never is.
   let rho: number | null = null;
   const rhoOf = () => (rho ??= minuteCorrelationOf(unit, to, ctx.settings));
-  for (const w of [...ctx.settings.windowsMinutes].sort((a, b) => a - b)) {
+  for (const w of shortestFirst(ctx.settings.windowsMinutes)) {
     const from = Math.max(0, to - w, ctx.floor);
     if (to - from < ctx.settings.errorRate.minBadMinutes) continue;
     const base = unitBaseline(ctx, unit, from, to);
