@@ -11,8 +11,8 @@ import { streamTraffic } from '../src/simulate/write';
 
 /**
  * Backtest throughput on a week of traffic written the way `vigil simulate` writes it: the seed-incident app over 7
- * days (the bad 5.2.0 release on day 3) with the backend-outage scenario's outage moved to day 6, about 310 000 lines,
- * gzipped. Prints lines/s and total seconds, wall and CPU (the CPU time is the steadier number on a shared machine),
+ * days (the bad 5.2.0 release on day 3) with the backend-outage scenario's outage moved to day 6 and a long tail of
+ * users still on an old version (more slices per minute), about 390 000 lines, gzipped. Prints lines/s and total seconds, wall and CPU (the CPU time is the steadier number on a shared machine),
  * next to a baseline measured on the same file in the same run: reading it (gunzip, split into lines, JSON.parse)
  * without detecting anything. Usage: npm run bench:backtest
  */
@@ -28,9 +28,12 @@ async function buildWeek(): Promise<string> {
   const outage = scenario('backend-outage');
   // The outage happens on its scenario's third day; here on the week's sixth.
   const shift = seed.spec.start + 5 * DAY - (outage.spec.start + 2 * DAY);
+  const base = scenarioSpec(seed);
   const spec = {
-    ...scenarioSpec(seed),
+    ...base,
     days: 7,
+    // The old version's few users add a login_aggregate per platform, OS and region most minutes: ~390k lines.
+    versions: [...base.versions, { version: '4.9.2', releasedAt: null, weight: 0.1 }],
     failures: [...(seed.spec.failures ?? []), ...(outage.spec.failures ?? []).map((f) => ({ ...f, from: f.from + shift, to: f.to + shift }))],
   };
   const file = path.join(tmpdir(), 'vigil-bench-backtest-7d.ndjson.gz');

@@ -2,6 +2,7 @@ import type { CounterSource } from '../counters/ports';
 import { HOUR_MS, MINUTE_MS } from '../domain/time';
 import { detect, historyNeeded, minuteRange, type DetectorState } from '../domain/detector/detector';
 import { withDistinctUsers } from '../domain/detector/impact';
+import type { SeriesWindow } from '../domain/detector/series';
 import type { DetectorSettings } from '../domain/detector/settings';
 import type { Signal } from '../domain/detector/signals';
 import type { Release } from '../domain/types';
@@ -13,7 +14,7 @@ import type { Release } from '../domain/types';
  * estimate with distinct users over the incident for the signals it emits.
  */
 export async function evaluateApp(
-  deps: { counters: CounterSource; settings: DetectorSettings },
+  deps: { counters: CounterSource; settings: DetectorSettings; window?: SeriesWindow },
   input: { app: string; now: number; releases: Release[]; state: DetectorState | null },
 ): Promise<{ state: DetectorState; signals: Signal[] }> {
   const { counters, settings } = deps;
@@ -24,7 +25,10 @@ export async function evaluateApp(
     counters.buckets(app, recent.from, recent.to, MINUTE_MS),
     history ? counters.buckets(app, history.from, history.to, HOUR_MS) : Promise.resolve(null),
   ]);
-  const { state, signals } = detect({ now, minutes, hours, releases: input.releases, state: input.state }, settings);
+  const { state, signals } = detect(
+    { now, minutes, hours, releases: input.releases, state: input.state, ...(deps.window && { window: deps.window }) },
+    settings,
+  );
   const withUsers = await Promise.all(
     signals.map(async (signal) => {
       if (signal.finding.kind !== 'error_rate') return signal;

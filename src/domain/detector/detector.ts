@@ -2,7 +2,7 @@ import type { Bucket, Release } from '../types';
 import { buildBaseline, historyRange, MINUTE, type Baseline } from './baseline';
 import type { DetectorSettings } from './settings';
 import type { Signal } from './signals';
-import { buildSeries, type MinuteSeries } from './series';
+import { buildSeries, type MinuteSeries, type SeriesWindow } from './series';
 import { trackErrorRate, type ErrorEpisode, type TrackContext } from './track-error-rate';
 import { trackVolume, type VolumeEpisode } from './track-volume';
 
@@ -35,6 +35,11 @@ export interface DetectorInput {
   /** The app's registered releases. */
   releases: readonly Release[];
   state: DetectorState | null;
+  /**
+   * The app's series window from its previous evaluation, when the caller keeps one (the backtest does): only the
+   * minutes that are new since then are reshaped. Without it the series is built afresh; the result is the same.
+   */
+  window?: SeriesWindow;
 }
 
 function minuteStart(ms: number): number {
@@ -92,7 +97,7 @@ export function detect(input: DetectorInput, settings: DetectorSettings): { stat
     now: input.now,
     closedUntil,
     get series() {
-      return (series ??= buildSeries(input.minutes));
+      return (series ??= input.window ? input.window.build(input.minutes) : buildSeries(input.minutes));
     },
     baseline,
     releases: input.releases,

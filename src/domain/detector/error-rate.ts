@@ -1,6 +1,6 @@
 import type { AttributionItem } from './attribution';
 import type { Baseline } from './baseline';
-import type { DetectorSettings } from './settings';
+import { shortestFirst, type DetectorSettings } from './settings';
 import { logBetaBinomialUpper, wilson } from './stats';
 import { OVERALL, sum, type MinuteSeries, type Unit, type UnitSeries } from './series';
 
@@ -161,13 +161,13 @@ function check(
   from: number,
   to: number,
   base: RateBaseline,
-  rho: number,
+  rho: () => number,
   minAbs: number,
   settings: DetectorSettings,
 ): WindowCheck | null {
   const counts = material(series, from, to, base, minAbs, settings);
   if (!counts) return null;
-  const phi = inflation(series.attempts, from, to, rho);
+  const phi = inflation(series.attempts, from, to, rho());
   const logP = excessLogP(counts.failures, counts.attempts, phi, base);
   if (logP > Math.log(settings.errorRate.maxPValue)) return null;
   return { ...counts, logP };
@@ -253,8 +253,11 @@ export function minuteCorrelationOf(unit: UnitSeries, to: number, settings: Dete
   const { minuteCorrelation, maxMinuteCorrelation } = settings.errorRate;
   const end = Math.max(0, to - Math.max(...settings.windowsMinutes));
   const trend = rateTrend(unit, end);
-  const z2: number[] = [];
-  const sizes: number[] = [];
+  // Scratch arrays shared by every call (this runs for every unit on every evaluation): no garbage per unit.
+  const z2 = SCRATCH_Z2;
+  const sizes = SCRATCH_SIZES;
+  z2.length = 0;
+  sizes.length = 0;
   for (let i = 0; i < end; i++) {
     const n = unit.attempts[i] as number;
     const p = trend(i);
@@ -300,6 +303,9 @@ function rateTrend(unit: UnitSeries, end: number): (i: number) => number {
   return (i) => Math.min(0.999, Math.max(flat / 10, flat + slope * (i - mx)));
 }
 
+const SCRATCH_Z2: number[] = [];
+const SCRATCH_SIZES: number[] = [];
+
 /** Minutes with at least one expected failure needed before a unit's dispersion is estimated. */
 const MIN_DISPERSION_MINUTES = 20;
 
@@ -344,18 +350,19 @@ function selectInPlace(values: number[], k: number): void {
 /** Tests one unit over each window, shortest first; returns the first window with sustained, material, significant excess. */
 export function testUnit(ctx: RateContext, unit: UnitSeries): RateEvidence | null {
   const to = ctx.series.at.length;
+  // The unit's correlation is estimated only once a window's excess is material: most units' never is.
   let rho: number | null = null;
-  for (const w of [...ctx.settings.windowsMinutes].sort((a, b) => a - b)) {
+  const rhoOf = () => (rho ??= minuteCorrelationOf(unit, to, ctx.settings));
+  for (const w of shortestFirst(ctx.settings.windowsMinutes)) {
     const from = Math.max(0, to - w, ctx.floor);
     if (to - from < ctx.settings.errorRate.minBadMinutes) continue;
     const base = unitBaseline(ctx, unit, from, to);
     if (!base) continue;
-    rho ??= minuteCorrelationOf(unit, to, ctx.settings);
-    const result = check(unit, from, to, base, rho, minAbsoluteExcess(unit.unit, ctx.settings), ctx.settings);
-    if (result && sustained(unit, from, to, base, rho, ctx.settings) && usersAgree(unit, ctx.series.total, from, to, rho, ctx.settings)) {
+    const result = check(unit, from, to, base, rhoOf, minAbsoluteExcess(unit.unit, ctx.settings), ctx.settings);
+    if (result && sustained(unit, from, to, base, rhoOf(), ctx.settings) && usersAgree(unit, ctx.series.total, from, to, rhoOf(), ctx.settings)) {
       return { unit: unit.unit, from, baseline: base, ...result };
     }
-    const creep = w >= ctx.settings.creep.minWindowMinutes ? creepCheck(ctx, unit, from, to, rho) : null;
+    const creep = w >= ctx.settings.creep.minWindowMinutes ? creepCheck(ctx, unit, from, to, rhoOf) : null;
     if (creep) return creep;
   }
   return null;
@@ -381,17 +388,17 @@ export function timeOfDayRate(key: string, baseline: Baseline | null, settings: 
  * quarter of an hour is the news. Failing users must be in excess against history's failing users too, so a retry
  * storm does not pass for a creep.
  */
-function creepCheck(ctx: RateContext, unit: UnitSeries, from: number, to: number, rho: number): RateEvidence | null {
+function creepCheck(ctx: RateContext, unit: UnitSeries, from: number, to: number, rho: () => number): RateEvidence | null {
   const { settings } = ctx;
   const base = timeOfDayRate(unit.unit.key, ctx.baseline, settings);
   if (!base) return null;
   const result = check(unit, from, to, base, rho, settings.creep.minAbsoluteExcess, settings);
-  if (!result || !sustained(unit, from, to, base, rho, settings)) return null;
+  if (!result || !sustained(unit, from, to, base, rho(), settings)) return null;
   const own = ctx.baseline?.rates[unit.unit.key];
   const users = sum(unit.users, from, to);
   if (own?.users && users > 0) {
     const userBase = { rate: smoothedRate(own.failedUsers ?? 0, own.users), concentration: base.concentration };
-    const phi = inflation(unit.users, from, to, rho);
+    const phi = inflation(unit.users, from, to, rho());
     if (excessLogP(sum(unit.failedUsers, from, to), users, phi, userBase) > Math.log(settings.errorRate.maxPValue)) return null;
   }
   return { unit: unit.unit, from, baseline: base, ...result, creep: true };

@@ -100,3 +100,12 @@ export const DetectorSettingsSchema = z
   });
 
 export type DetectorSettings = z.infer<typeof DetectorSettingsSchema>;
+
+const sortedWindows = new WeakMap<readonly number[], readonly number[]>();
+
+/** Window lengths shortest first, sorted once per settings: the tests walk them for every unit on every evaluation. */
+export function shortestFirst(windows: readonly number[]): readonly number[] {
+  let sorted = sortedWindows.get(windows);
+  if (!sorted) sortedWindows.set(windows, (sorted = [...windows].sort((a, b) => a - b)));
+  return sorted;
+}

@@ -1,7 +1,7 @@
 import type { SliceDimension } from '../types';
 import type { AttributionItem } from './attribution';
 import { profileAt, type Baseline } from './baseline';
-import type { DetectorSettings } from './settings';
+import { shortestFirst, type DetectorSettings } from './settings';
 import { logPoissonLower } from './stats';
 import { sum, type MinuteSeries, type Unit, type UnitSeries } from './series';
 
@@ -103,7 +103,7 @@ export function testVolume(
   if (level === null) return null;
   const phi = dispersion(unit, shape, level, settings);
   const to = unit.attempts.length;
-  for (const w of [...settings.volume.windowsMinutes].sort((a, b) => a - b)) {
+  for (const w of shortestFirst(settings.volume.windowsMinutes)) {
     const from = Math.max(0, to - w, floor);
     if (to - from < settings.errorRate.minBadMinutes) continue;
     const logP = windowLogP(unit, shape, level, phi, from, to, minDrop, settings);
