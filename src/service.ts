@@ -42,7 +42,7 @@ import { IncidentService } from './incidents/service';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { checkEvictionPolicy, createRedis, waitForRedis } from './queue/connection';
-import { createQueues, watchQueueDepth } from './queue/queues';
+import { createQueues, oldestWaitingMs, watchQueueDepth } from './queue/queues';
 import { PostmortemService } from './postmortems/service';
 import { openStores } from './store';
 import { createAggregateWorker } from '../workers/aggregate';
@@ -153,11 +153,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
         clock,
         logger,
         metrics,
-        ingestLag: async () => {
-          const [oldest] = await queues.ingest.getJobs(['waiting'], 0, 0, true);
-          // A job's timestamp is BullMQ's wall clock, so the lag is measured on the wall clock too.
-          return oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0;
-        },
+        ingestLag: () => oldestWaitingMs(queues.ingest),
       });
       const processing = { connection: workerRedis, prefix: config.redisPrefix, logger, metrics };
       const workers: Worker[] = [

@@ -57,3 +57,12 @@ export function watchQueueDepth(queues: Queues, metrics: Metrics): void {
     return counts.flatMap((c, i) => Object.entries(c).map(([state, count]) => ({ queue: all[i]!.name, state, count })));
   });
 }
+
+/**
+ * How long the oldest waiting job of a queue has waited, in ms (0 when none waits). A job's timestamp is BullMQ's wall
+ * clock, so the age is measured on the wall clock too.
+ */
+export async function oldestWaitingMs(queue: Pick<Queue, 'getJobs'>): Promise<number> {
+  const [oldest] = await queue.getJobs(['waiting'], 0, 0, true);
+  return oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0;
+}

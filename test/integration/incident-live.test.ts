@@ -4,6 +4,7 @@ import { DetectSchedules, detectSchedulerId, LiveDetector, type EvaluateApp } fr
 import type { Signal } from '../../src/domain/detector/signals';
 import { createLogger } from '../../src/logger';
 import { QUEUES, type DetectAppJob } from '../../src/queue/names';
+import { oldestWaitingMs } from '../../src/queue/queues';
 import { createDetectWorker } from '../../workers/detect';
 import { deletePrefix, TEST_REDIS_URL, testPrefix } from '../support/redis';
 import { incidentHarness, signal, T0, uniqueApp, type IncidentHarness } from './incident-fixtures';
@@ -67,10 +68,6 @@ describe('live detection on Redis and the embedded store', () => {
     // A real ingest queue with no worker: its oldest waiting batch is the lag.
     const ingest = new Queue(QUEUES.ingest, { connection: redis, prefix: `${prefix}-lag` });
     try {
-      const lag = async () => {
-        const [oldest] = await ingest.getJobs(['waiting'], 0, 0, true);
-        return oldest ? Date.now() - oldest.timestamp : 0;
-      };
       let evaluated = 0;
       const live = new LiveDetector<CountState>({
         redis,
@@ -84,7 +81,7 @@ describe('live detection on Redis and the embedded store', () => {
         clock: h.clock,
         logger,
         metrics: h.metrics,
-        ingestLag: lag,
+        ingestLag: () => oldestWaitingMs(ingest),
         maxIngestLagMs: 200,
       });
       const postponedBefore = await evaluations('postponed');
