@@ -55,18 +55,26 @@ function requestArbitrary(op: Operation, pathParams: number, propertyNames: stri
   });
 }
 
-/** Property names the document gives a request body, so generated bodies often look almost right. */
-function bodyPropertyNames(doc: unknown, op: Operation): string[] {
-  const text = JSON.stringify(op.requestBody ?? {});
+/** Every property name the document gives a request body (components it references included), so generated bodies often look almost right. */
+function bodyPropertyNames(doc: Document & { components: unknown }, op: Operation): string[] {
+  const components = (doc.components as { schemas: Record<string, unknown> }).schemas;
   const names = new Set<string>();
-  for (const match of text.matchAll(/"properties":\{("[^"]+":)/g)) names.add(match[1]!.slice(1, -2));
-  // Components referenced by the body: their property names too.
-  const components = (doc as { components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }).components.schemas;
-  for (const match of text.matchAll(/#\/components\/schemas\/([A-Za-z0-9_]+)/g)) {
-    for (const name of Object.keys(components[match[1]!]?.properties ?? {})) names.add(name);
-  }
-  const json = op.requestBody as { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } | undefined;
-  for (const name of Object.keys(json?.content?.['application/json']?.schema?.properties ?? {})) names.add(name);
+  const followed = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== 'object') return;
+    const { $ref, properties } = node as { $ref?: unknown; properties?: unknown };
+    if (typeof $ref === 'string') {
+      const id = $ref.split('/').pop()!;
+      if (!followed.has(id)) {
+        followed.add(id);
+        walk(components[id]);
+      }
+    }
+    if (properties !== null && typeof properties === 'object') Object.keys(properties).forEach((name) => names.add(name));
+    Object.values(node).forEach(walk);
+  };
+  walk(op.requestBody);
   return [...names];
 }
 
